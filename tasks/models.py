@@ -1,6 +1,11 @@
-"""Plan and execution: working calendars (tasks, dependencies and baselines follow)."""
+"""Plan and execution: working calendars, the WBS, dependencies and baselines."""
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.models import Versioned
 
 
 def default_weekend_days():
@@ -52,3 +57,171 @@ class WorkCalendar(models.Model):
                 name="Mon–Fri", defaults={"is_default": True}
             )
         return calendar
+
+
+class Task(Versioned):
+    """A WBS element: a phase (summary, with children), a task, or a milestone (0 days)."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        BLOCKED = "blocked", _("Blocked")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="children",
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    wbs = models.CharField(_("WBS"), max_length=50, blank=True, db_index=True)
+    sort_key = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="tasks",
+    )
+    duration_days = models.PositiveIntegerField(_("duration (working days)"), default=1)
+    start_no_earlier_than = models.DateField(_("start no earlier than"), null=True, blank=True)
+    is_summary = models.BooleanField(_("summary"), default=False, editable=False)
+    # Scheduled values, written by the scheduler in the same transaction as every plan change.
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned finish"), null=True, blank=True)
+    late_start = models.DateField(_("late start"), null=True, blank=True)
+    late_finish = models.DateField(_("late finish"), null=True, blank=True)
+    total_float = models.IntegerField(_("total float"), null=True, blank=True)
+    free_float = models.IntegerField(_("free float"), null=True, blank=True)
+    is_critical = models.BooleanField(_("critical"), default=False, db_index=True)
+    # Execution.
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
+    percent_complete = models.DecimalField(
+        _("% complete"), max_digits=5, decimal_places=2, default=0
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED,
+        db_index=True,
+    )
+    client_visible = models.BooleanField(_("visible to the client"), default=False)
+    estimate_hours = models.DecimalField(
+        _("estimated hours"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    planned_cost = models.DecimalField(
+        _("planned cost"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords(excluded_fields=[
+        "sort_key", "late_start", "late_finish", "total_float", "free_float",
+    ])
+
+    class Meta:
+        ordering = ["project", "sort_key", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["project", "sort_key"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="task_percent_between_0_and_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_finish__isnull=True) | Q(actual_start__isnull=True)
+                | Q(actual_finish__gte=F("actual_start")),
+                name="task_actual_finish_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.wbs} {self.name}".strip()
+
+    @property
+    def is_milestone(self):
+        return self.duration_days == 0 and not self.is_summary
+
+
+class Dependency(models.Model):
+    class Type(models.TextChoices):
+        FS = "FS", _("Finish-to-start")
+        SS = "SS", _("Start-to-start")
+        FF = "FF", _("Finish-to-finish")
+        SF = "SF", _("Start-to-finish")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="dependencies"
+    )
+    predecessor = models.ForeignKey(
+        Task, verbose_name=_("predecessor"), on_delete=models.CASCADE,
+        related_name="successor_links",
+    )
+    successor = models.ForeignKey(
+        Task, verbose_name=_("successor"), on_delete=models.CASCADE,
+        related_name="predecessor_links",
+    )
+    type = models.CharField(_("type"), max_length=2, choices=Type.choices, default=Type.FS)
+    lag_days = models.IntegerField(_("lag (working days)"), default=0)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("dependency")
+        verbose_name_plural = _("dependencies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["predecessor", "successor"], name="one_link_per_task_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(predecessor=F("successor")), name="no_self_link"
+            ),
+        ]
+
+    def __str__(self):
+        lag = f"{self.lag_days:+d}" if self.lag_days else ""
+        return f"{self.predecessor_id}{self.type}{lag} → {self.successor_id}"
+
+
+class Baseline(models.Model):
+    """A frozen copy of the plan: taken when planning ends and on approved changes."""
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE,
+        related_name="baselines",
+    )
+    number = models.PositiveIntegerField(_("number"))
+    name = models.CharField(_("name"), max_length=200)
+    project_start = models.DateField(_("planned start"), null=True)
+    project_finish = models.DateField(_("planned finish"), null=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField(_("taken at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "-number"]
+        verbose_name = _("baseline")
+        verbose_name_plural = _("baselines")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="baseline_number_unique")
+        ]
+
+    def __str__(self):
+        return f"#{self.number} {self.name}"
+
+
+class BaselineTask(models.Model):
+    baseline = models.ForeignKey(Baseline, on_delete=models.CASCADE, related_name="tasks")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="baseline_rows")
+    planned_start = models.DateField(null=True)
+    planned_end = models.DateField(null=True)
+    duration_days = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "task"], name="baseline_task_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.baseline_id}:{self.task_id}"

@@ -1,0 +1,454 @@
+"""Every plan change: WBS edits, links, baselines; each re-schedules inside its transaction."""
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import StaleVersion
+from projects.models import Project
+from projects.permissions import require
+
+from . import scheduling
+from .models import Baseline, BaselineTask, Dependency, Task, WorkCalendar
+
+SCHEDULE_FIELDS = (
+    "planned_start", "planned_end", "late_start", "late_finish", "total_float", "free_float",
+    "is_critical", "wbs", "sort_key", "is_summary", "position", "percent_complete",
+)
+TASK_FIELDS = (
+    "name", "owner", "duration_days", "start_no_earlier_than", "client_visible",
+    "estimate_hours", "planned_cost", "notes",
+)
+PREDECESSOR_TOKEN = re.compile(r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*([+-]\s*\d+)?\s*[dD]?\s*$", re.I)
+
+
+# --- Calendar -------------------------------------------------------------------------------
+
+def engine_calendar(calendar):
+    """The scheduling engine's calendar for a WorkCalendar row (None → the default)."""
+    calendar = calendar or WorkCalendar.get_default()
+    return scheduling.WorkCalendar(
+        weekend_days=frozenset(calendar.weekend_days),
+        holidays=frozenset(date.fromisoformat(d) for d in calendar.holidays),
+        extra_workdays=frozenset(date.fromisoformat(d) for d in calendar.extra_workdays),
+    )
+
+
+def working_days(*, project, start, end):
+    return engine_calendar(project.calendar).working_days_between(start, end)
+
+
+# --- Re-scheduling --------------------------------------------------------------------------
+
+def _tree(rows):
+    """WBS codes, sort keys, summary flags and normalised positions from (id, parent, position)."""
+    children = {}
+    for row in rows:
+        children.setdefault(row["parent_id"], []).append(row)
+    out = {}
+    stack = [(None, "", "")]
+    while stack:
+        parent, code, key = stack.pop()
+        kids = sorted(children.get(parent, ()), key=lambda r: (r["position"], r["id"]))
+        for number, row in enumerate(kids, start=1):
+            wbs = f"{code}.{number}" if code else str(number)
+            sort_key = f"{key}{number:05d}."
+            out[row["id"]] = (wbs, sort_key, row["id"] in children, number)
+        stack.extend((row["id"], out[row["id"]][0], out[row["id"]][1]) for row in reversed(kids))
+    return out
+
+
+def _weighted_percent(items):
+    """% complete weighted by duration; a set of milestones counts as a plain average."""
+    items = list(items)
+    if not items:
+        return Decimal(0)
+    total = sum(d for d, _p in items)
+    if total:
+        value = sum(Decimal(d) * p for d, p in items) / total
+    else:
+        value = sum(p for _d, p in items) / len(items)
+    return value.quantize(Decimal("0.01"))
+
+
+def schedule_project(*, project):
+    """Recompute WBS codes and the critical-path schedule; write only rows that changed.
+
+    Runs inside the caller's transaction, so reads after the write see consistent dates.
+    Returns the engine's result.
+    """
+    rows = list(Task.objects.filter(project=project).values(
+        "id", "parent_id", *SCHEDULE_FIELDS, "duration_days", "start_no_earlier_than",
+    ))
+    tree = _tree(rows)
+    leaves = [r for r in rows if not tree[r["id"]][2]]
+    links = list(
+        Dependency.objects.filter(project=project)
+        .values_list("predecessor_id", "successor_id", "type", "lag_days")
+    )
+    result = scheduling.schedule(
+        [(r["id"], r["duration_days"], r["start_no_earlier_than"]) for r in leaves],
+        links, calendar=engine_calendar(project.calendar), project_start=project.planned_start,
+    )
+    parent_of = {r["id"]: r["parent_id"] for r in rows}
+    percent = {r["id"]: r["percent_complete"] for r in leaves}
+    rolled = scheduling.rollup(parent_of=parent_of, result=result, percent_complete=percent)
+    # Summary float: the least float below it, so a phase on the critical path is critical.
+    summary_float = {}
+    for leaf in leaves:
+        float_ = result.tasks[leaf["id"]].total_float
+        parent = leaf["parent_id"]
+        while parent is not None:
+            if summary_float.get(parent, float_ + 1) > float_:
+                summary_float[parent] = float_
+            parent = parent_of[parent]
+
+    changed = []
+    for row in rows:
+        wbs, sort_key, is_summary, position = tree[row["id"]]
+        new = {"wbs": wbs, "sort_key": sort_key, "is_summary": is_summary, "position": position}
+        if is_summary:
+            span = rolled.get(row["id"])
+            float_ = summary_float.get(row["id"])
+            new.update(
+                planned_start=span.start if span else None,
+                planned_end=span.finish if span else None,
+                late_start=None, late_finish=None, free_float=None, total_float=float_,
+                is_critical=float_ == 0,
+                percent_complete=(
+                    Decimal(span.percent_complete).quantize(Decimal("0.01")) if span
+                    else row["percent_complete"]
+                ),
+            )
+        else:
+            t = result.tasks[row["id"]]
+            new.update(
+                planned_start=t.early_start, planned_end=t.early_finish,
+                late_start=t.late_start, late_finish=t.late_finish,
+                total_float=t.total_float, free_float=t.free_float, is_critical=t.critical,
+            )
+        if any(row[name] != value for name, value in new.items()):
+            changed.append(Task(id=row["id"], **{**{f: row[f] for f in SCHEDULE_FIELDS}, **new}))
+    if changed:
+        Task.objects.bulk_update(changed, SCHEDULE_FIELDS, batch_size=2000)
+    project_percent = _weighted_percent((r["duration_days"], r["percent_complete"]) for r in leaves)
+    if project.percent_complete != project_percent:
+        Project.objects.filter(pk=project.pk).update(percent_complete=project_percent)
+        project.percent_complete = project_percent
+    return result
+
+
+def reschedule_calendar(*, calendar):
+    """A calendar changed: re-schedule every project on it (the default one: on none)."""
+    projects = Project.objects.filter(calendar=calendar)
+    if calendar.is_default:
+        projects = projects | Project.objects.filter(calendar__isnull=True)
+    for project in projects.select_related("calendar"):
+        schedule_project(project=project)
+
+
+# --- Tasks ----------------------------------------------------------------------------------
+
+def _lock_project(project):
+    """Serialise plan changes of one project; the scheduler reads and writes the whole plan."""
+    return Project.objects.select_for_update().select_related("calendar").get(pk=project.pk)
+
+
+def _lock_task(task, expected_version):
+    fresh = Task.objects.select_for_update().get(pk=task.pk)
+    if expected_version is not None and expected_version != fresh.version:
+        raise StaleVersion(_("This task was changed by someone else."), current=fresh)
+    return fresh
+
+
+def _apply_dates(project, fields):
+    """The convenience write: planned_start + planned_end set the constraint and duration."""
+    start, end = fields.pop("planned_start", None), fields.pop("planned_end", None)
+    if start is None and end is None:
+        return
+    if start is None or end is None:
+        raise ValidationError({"planned_end" if start else "planned_start": _(
+            "Send planned_start and planned_end together."
+        )})
+    if end < start:
+        raise ValidationError({"planned_end": _("The finish cannot be before the start.")})
+    fields["start_no_earlier_than"] = start
+    fields["duration_days"] = working_days(project=project, start=start, end=end)
+
+
+def _check_parent(project, parent, task=None):
+    if parent is None:
+        return
+    if parent.project_id != project.pk:
+        raise ValidationError({"parent": _("The parent must be a task of the same project.")})
+    if task is not None:
+        node = parent
+        while node is not None:
+            if node.pk == task.pk:
+                raise ValidationError({"parent": _("A task cannot be moved under itself.")})
+            node = node.parent
+    if Dependency.objects.filter(predecessor=parent).exists() or Dependency.objects.filter(
+        successor=parent
+    ).exists():
+        raise ValidationError({"parent": _(
+            "“%(name)s” has dependencies; only leaf tasks are linked. Remove its links first."
+        ) % {"name": parent.name}})
+
+
+def _check_owner(project, owner):
+    if owner is not None and not project.memberships.filter(user=owner).exclude(
+        role="client"
+    ).exists():
+        raise ValidationError({"owner": _("The owner must be an internal member of the team.")})
+
+
+@transaction.atomic
+def create_task(*, user, project, parent=None, position=None, **fields):
+    require(user, "plan.change", project)
+    project = _lock_project(project)
+    _apply_dates(project, fields)
+    _check_parent(project, parent)
+    _check_owner(project, fields.get("owner"))
+    siblings = Task.objects.filter(project=project, parent=parent)
+    if position is None:
+        position = (siblings.aggregate(m=Max("position"))["m"] or 0) + 1
+    else:
+        siblings.filter(position__gte=position).update(position=F("position") + 1)
+    task = Task(project=project, parent=parent, position=position,
+                **{k: v for k, v in fields.items() if k in TASK_FIELDS})
+    task.full_clean(exclude=["project", "parent", "wbs", "sort_key"])
+    task.save()
+    schedule_project(project=project)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def update_task(*, user, task, expected_version=None, **fields):
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    task = _lock_task(task, expected_version)
+    _apply_dates(project, fields)
+    if "owner" in fields:
+        _check_owner(project, fields["owner"])
+    if "parent" in fields and fields["parent"] != task.parent:
+        _check_parent(project, fields["parent"], task)
+        task.parent = fields["parent"]
+        task.position = (Task.objects.filter(project=project, parent=task.parent)
+                         .aggregate(m=Max("position"))["m"] or 0) + 1
+    for name in TASK_FIELDS:
+        if name in fields:
+            setattr(task, name, fields[name])
+    task.full_clean(exclude=["project", "parent", "wbs", "sort_key"])
+    task.save()
+    schedule_project(project=project)
+    task.refresh_from_db()
+    return task
+
+
+@transaction.atomic
+def delete_task(*, user, task):
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    task.delete()
+    schedule_project(project=project)
+
+
+@transaction.atomic
+def indent_task(*, user, task):
+    """Make the task a child of the sibling above it (MS Project's indent)."""
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    task = _lock_task(task, None)
+    above = (Task.objects.filter(project=project, parent=task.parent, position__lt=task.position)
+             .order_by("-position").first())
+    if above is None:
+        raise ValidationError({"parent": _("There is no task above to indent under.")})
+    _check_parent(project, above, task)
+    task.parent = above
+    task.position = (above.children.aggregate(m=Max("position"))["m"] or 0) + 1
+    task.save()
+    schedule_project(project=project)
+    return task
+
+
+@transaction.atomic
+def outdent_task(*, user, task):
+    """Move the task up one level, right after its former parent."""
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    task = _lock_task(task, None)
+    parent = task.parent
+    if parent is None:
+        raise ValidationError({"parent": _("The task is already at the top level.")})
+    Task.objects.filter(project=project, parent=parent.parent, position__gt=parent.position
+                        ).update(position=F("position") + 1)
+    task.parent = parent.parent
+    task.position = parent.position + 1
+    task.save()
+    schedule_project(project=project)
+    return task
+
+
+@transaction.atomic
+def move_task(*, user, task, direction):
+    """Swap the task with its sibling above (direction -1) or below (+1)."""
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    task = _lock_task(task, None)
+    siblings = Task.objects.filter(project=project, parent=task.parent)
+    other = (siblings.filter(position__lt=task.position).order_by("-position").first()
+             if direction < 0 else
+             siblings.filter(position__gt=task.position).order_by("position").first())
+    if other is not None:
+        task.position, other.position = other.position, task.position
+        Task.objects.filter(pk=other.pk).update(position=other.position)
+        task.save()
+        schedule_project(project=project)
+    return task
+
+
+# --- Dependencies ---------------------------------------------------------------------------
+
+def _validate_link(project, predecessor, successor, type_, lag_days, *, existing=None):
+    if predecessor.project_id != project.pk or successor.project_id != project.pk:
+        raise ValidationError({"successor": _("Both tasks must belong to the same project.")})
+    if predecessor.pk == successor.pk:
+        raise ValidationError({"successor": _("A task cannot depend on itself.")})
+    if type_ not in Dependency.Type.values:
+        raise ValidationError({"type": _("Type must be one of FS, SS, FF, SF.")})
+    if not isinstance(lag_days, int) or isinstance(lag_days, bool):
+        raise ValidationError({"lag_days": _("Lag must be a whole number of working days.")})
+    parents = set(Task.objects.filter(
+        pk__in=[predecessor.pk, successor.pk], children__isnull=False
+    ).values_list("pk", flat=True))
+    if parents:
+        raise ValidationError({
+            "predecessor" if predecessor.pk in parents else "successor":
+            _("Only leaf tasks can be linked, not summary tasks.")
+        })
+    pairs = existing if existing is not None else list(
+        Dependency.objects.filter(project=project).values_list("predecessor_id", "successor_id")
+    )
+    if (predecessor.pk, successor.pk) in set(pairs):
+        raise ValidationError({"successor": _("These two tasks are already linked.")})
+    cycle = scheduling.would_create_cycle(
+        pairs, predecessor=predecessor.pk, successor=successor.pk
+    )
+    if cycle:
+        raise CycleValidationError(cycle)
+
+
+class CycleValidationError(ValidationError):
+    """A link would close a loop; `cycle` names the task ids in link order (API.md: 400)."""
+
+    def __init__(self, cycle):
+        names = dict(Task.objects.filter(pk__in=cycle).values_list("pk", "name"))
+        path = " → ".join(names.get(pk, str(pk)) for pk in [*cycle, cycle[0]])
+        super().__init__(_("This link would create a cycle: %(path)s") % {"path": path})
+        self.cycle = cycle
+
+
+@transaction.atomic
+def add_dependency(*, user, predecessor, successor, type="FS", lag_days=0):
+    project = predecessor.project
+    require(user, "plan.change", project)
+    project = _lock_project(project)
+    _validate_link(project, predecessor, successor, type, lag_days)
+    link = Dependency.objects.create(
+        project=project, predecessor=predecessor, successor=successor, type=type,
+        lag_days=lag_days,
+    )
+    schedule_project(project=project)
+    return link
+
+
+@transaction.atomic
+def delete_dependency(*, user, dependency):
+    require(user, "plan.change", dependency.project)
+    project = _lock_project(dependency.project)
+    dependency.delete()
+    schedule_project(project=project)
+
+
+def parse_predecessors(text):
+    """`"3FS+2, 5SS, 7"` → [(3, "FS", 2), (5, "SS", 0), (7, "FS", 0)] (row numbers, MS Project)."""
+    links = []
+    for token in filter(None, (t.strip() for t in re.split(r"[,;，；]", text or ""))):
+        match = PREDECESSOR_TOKEN.match(token)
+        if not match:
+            raise ValidationError({"predecessors": _(
+                "“%(token)s” is not a predecessor like 3, 3FS, 5SS+2 or 7FF-1."
+            ) % {"token": token}})
+        row, type_, lag = match.groups()
+        links.append((int(row), (type_ or "FS").upper(), int(re.sub(r"\s", "", lag or "0"))))
+    return links
+
+
+@transaction.atomic
+def set_predecessors(*, user, task, text, rows):
+    """Replace the task's predecessor links from planner notation; `rows` maps row → task."""
+    require(user, "plan.change", task.project)
+    project = _lock_project(task.project)
+    wanted = []
+    for row, type_, lag in parse_predecessors(text):
+        predecessor = rows.get(row)
+        if predecessor is None:
+            raise ValidationError({"predecessors": _("There is no row %(row)s.") % {"row": row}})
+        wanted.append((predecessor, type_, lag))
+    Dependency.objects.filter(successor=task).delete()
+    pairs = list(
+        Dependency.objects.filter(project=project).values_list("predecessor_id", "successor_id")
+    )
+    for predecessor, type_, lag in wanted:
+        _validate_link(project, predecessor, task, type_, lag, existing=pairs)
+        Dependency.objects.create(project=project, predecessor=predecessor, successor=task,
+                                  type=type_, lag_days=lag)
+        pairs.append((predecessor.pk, task.pk))
+    schedule_project(project=project)
+
+
+def predecessor_text(links, row_of):
+    """The planner notation for a task's predecessor links (inverse of parse_predecessors)."""
+    parts = []
+    for link in links:
+        lag = f"{link.lag_days:+d}" if link.lag_days else ""
+        kind = "" if link.type == "FS" and not lag else link.type
+        parts.append(f"{row_of[link.predecessor_id]}{kind}{lag}")
+    return ", ".join(parts)
+
+
+# --- Project dates and calendars --------------------------------------------------------------
+
+@transaction.atomic
+def reschedule(*, user, project):
+    require(user, "plan.change", project)
+    return schedule_project(project=_lock_project(project))
+
+
+# --- Baselines ------------------------------------------------------------------------------
+
+@transaction.atomic
+def take_baseline(*, user, project, name=""):
+    require(user, "plan.change", project)
+    project = _lock_project(project)
+    result = schedule_project(project=project)
+    number = (project.baselines.aggregate(m=Max("number"))["m"] or 0) + 1
+    baseline = Baseline.objects.create(
+        project=project, number=number, name=name or str(_("Baseline %(n)s") % {"n": number}),
+        project_start=result.project_start if result.tasks else project.planned_start,
+        project_finish=result.project_finish if result.tasks else project.planned_end,
+        taken_by=user,
+    )
+    BaselineTask.objects.bulk_create(
+        (BaselineTask(baseline=baseline, task_id=pk, planned_start=start, planned_end=end,
+                      duration_days=duration)
+         for pk, start, end, duration in Task.objects.filter(project=project).values_list(
+             "pk", "planned_start", "planned_end", "duration_days")),
+        batch_size=2000,
+    )
+    return baseline
