@@ -195,12 +195,18 @@ def return_initiation(*, user, request, comment, expected_version=None):
 def update_project(*, user, project, expected_version=None, **fields):
     require(user, "project.change", project)
     project = _locked(project, expected_version)
+    scheduled_from = (project.planned_start, project.calendar_id)
     for name, value in fields.items():
         if name in PROJECT_FIELDS:
             setattr(project, name, value)
     _check_dates(project.planned_start, project.planned_end)
     _validate(project)
+    replan = scheduled_from != (project.planned_start, project.calendar_id)
     project.save()
+    if replan:
+        from tasks.services import schedule_project
+
+        schedule_project(project=project)
     return project
 
 
