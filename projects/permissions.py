@@ -41,7 +41,7 @@ def remember_roles(user, roles):
     user.__dict__.setdefault("_jindu_project_roles", {}).update(roles)
 
 
-def is_admin(user):
+def is_admin(user, _obj=None):
     return user.is_authenticated and (user.is_superuser or user.system_role == SystemRole.ADMIN)
 
 
@@ -93,6 +93,10 @@ def _project_rule(allowed_roles):
     return rule
 
 
+def _internal(user, _obj=None):
+    return user.is_authenticated and not user.is_client
+
+
 def _initiation_visible(user, request):
     return (
         user.is_authenticated and not user.is_client
@@ -103,7 +107,8 @@ def _initiation_visible(user, request):
 
 # action -> (visibility rule, permission rule). Visibility failing gives 404, permission 403.
 RULES = {
-    # Accounts and reference data (admin; DESIGN.md)
+    # Accounts and reference data (admin; DESIGN.md). Internal users read them for pickers.
+    "directory.view": (None, _internal),
     "user.manage": (None, is_admin),
     "organization.manage": (None, is_admin),
     "department.manage": (None, is_admin),
@@ -111,6 +116,7 @@ RULES = {
     # Initiation (P3.1a)
     "initiation.create": (None, lambda u, _o: u.is_authenticated and u.system_role in (
         SystemRole.ADMIN, SystemRole.MANAGEMENT, SystemRole.STAFF)),
+    "initiation.list": (None, _internal),
     "initiation.view": (_initiation_visible, _initiation_visible),
     "initiation.change": (_initiation_visible, lambda u, r: u.pk == r.requester_id),
     "initiation.submit": (_initiation_visible, lambda u, r: u.pk == r.requester_id),
@@ -130,6 +136,12 @@ RULES = {
     # Plan and progress (used by the tasks app)
     "plan.change": (_can_view_project, _project_rule(PLAN_ROLES)),
     "progress.report_any": (_can_view_project, _project_rule(PROGRESS_ROLES)),
+    # obj is a task: its owner reports on it; the pm and the assistant on any task (P3.2a/b).
+    "progress.report": (
+        lambda u, t: _can_view_project(u, t.project),
+        lambda u, t: (t.owner_id == u.pk and project_role(u, t.project_id) is not None)
+        or _project_rule(PROGRESS_ROLES)(u, t.project),
+    ),
 }
 
 # Clients never reach internal actions: for them even visibility of the object is denied,

@@ -114,6 +114,7 @@ class Task(Versioned):
         _("planned cost"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    has_open_problem = models.BooleanField(_("open problem"), default=False, db_index=True)
     history = HistoricalRecords(excluded_fields=[
         "sort_key", "late_start", "late_finish", "total_float", "free_float",
     ])
@@ -225,3 +226,52 @@ class BaselineTask(models.Model):
 
     def __str__(self):
         return f"{self.baseline_id}:{self.task_id}"
+
+
+class ProgressEntry(models.Model):
+    """A progress report on one task (P3.2a): % complete, hours, a note, problems met."""
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="progress_entries"
+    )
+    date = models.DateField(_("date"))
+    percent_complete = models.DecimalField(_("% complete"), max_digits=5, decimal_places=2)
+    hours = models.DecimalField(
+        _("hours"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    note = models.TextField(_("progress note"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    problem_resolved_at = models.DateTimeField(_("problem resolved"), null=True, blank=True)
+    problem_resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT,
+        related_name="progress_entries",
+    )
+    from_sheet = models.BooleanField(_("from the progress tracking sheet"), default=False)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("progress entry")
+        verbose_name_plural = _("progress entries")
+        indexes = [models.Index(fields=["task", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="progress_percent_between_0_and_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0),
+                name="progress_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task_id} {self.date} {self.percent_complete}%"
+
+    @property
+    def has_open_problem(self):
+        return bool(self.problems.strip()) and self.problem_resolved_at is None
