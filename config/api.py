@@ -44,15 +44,22 @@ def exception_handler(exc, context):
     return response
 
 
-def check_version(request, instance, serializer_class=None):
-    """Refuse a write whose `version` differs from the stored one (409 with the current object)."""
+def sent_version(request):
+    """The integer `version` the client sent with a write, or None when it sent none."""
     sent = request.data.get("version") if hasattr(request.data, "get") else None
     if sent is None or sent == "":
-        return
+        return None
     try:
-        sent = int(sent)
+        return int(sent)
     except (TypeError, ValueError):
         raise exceptions.ValidationError({"version": [_("A valid integer is required.")]}) from None
+
+
+def check_version(request, instance, serializer_class=None):
+    """Refuse a write whose `version` differs from the stored one (409 with the current object)."""
+    sent = sent_version(request)
+    if sent is None:
+        return
     if sent != instance.version:
         current = (
             serializer_class(instance, context={"request": request}).data
