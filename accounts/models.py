@@ -91,8 +91,11 @@ class User(AbstractUser):
         return self.display_name or self.get_full_name() or self.username
 
     def save(self, *args, **kwargs):
+        # Django superusers are Jindu admins and Jindu admins use Django admin (API.md).
         if self.is_superuser:
             self.system_role = self.SystemRole.ADMIN
+        if self.system_role == self.SystemRole.ADMIN:
+            self.is_staff = self.is_superuser = True
         if not self.display_name:
             self.display_name = self.get_full_name() or self.username
         super().save(*args, **kwargs)

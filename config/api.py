@@ -1,5 +1,6 @@
 """API conventions shared by every app: pagination, error shapes, version checks."""
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -35,7 +36,14 @@ def exception_handler(exc, context):
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     if isinstance(exc, ConflictError):
-        exc = Conflict(exc.message, current=exc.current)
+        current = exc.current
+        view = context.get("view")
+        if isinstance(current, Model) and hasattr(view, "get_serializer"):
+            current.refresh_from_db()
+            current = view.get_serializer(current).data
+        elif isinstance(current, Model):
+            current = {"id": current.pk, "version": getattr(current, "version", None)}
+        exc = Conflict(exc.message, current=current)
     response = drf_exception_handler(exc, context)
     if isinstance(exc, Conflict) and exc.current is not None and response is not None:
         response.data = {"detail": response.data["detail"], "current": exc.current}

@@ -25,6 +25,18 @@ INITIATION_FIELDS = (
     "title", "background", "goals", "scope", "expected_benefits", "proposed_pm",
     "planned_start", "planned_end", "budget", "client_organization", "calendar",
 )
+# Project lifecycle (DESIGN.md): forward through the phases; on hold and cancelled from any
+# open state; a project on hold resumes in any open phase.
+_OPEN = ("initiating", "planning", "executing", "closing")
+PROJECT_TRANSITIONS = {
+    "initiating": {"planning", "on_hold", "cancelled"},
+    "planning": {"executing", "on_hold", "cancelled"},
+    "executing": {"closing", "on_hold", "cancelled"},
+    "closing": {"closed", "executing", "on_hold", "cancelled"},
+    "on_hold": {*_OPEN, "cancelled"},
+    "closed": set(),
+    "cancelled": set(),
+}
 PROJECT_FIELDS = (
     "name", "description", "status", "client_organization", "planned_start", "planned_end",
     "calendar", "budget", "internal_notes",
@@ -137,8 +149,8 @@ def approve_initiation(*, user, request, comment="", expected_version=None):
         user=user, request=request, action="initiation.decide", allowed_from=(Status.SUBMITTED,),
         to=Status.APPROVED, comment=comment, expected_version=expected_version,
     )
-    project = Project.objects.create(
-        code=_next_project_code(request.planned_start.year),
+    project = _create_project_with_code(
+        year=request.planned_start.year,
         name=request.title,
         description=request.scope,
         status=Project.Status.PLANNING,
@@ -162,6 +174,18 @@ def approve_initiation(*, user, request, comment="", expected_version=None):
         url=project.get_absolute_url(),
     )
     return request, project
+
+
+def _create_project_with_code(*, year, **fields):
+    """Create the project with the next free PRJ-YYYY-NNN code, retrying if another approval
+    took the same number at the same moment (the unique constraint decides)."""
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return Project.objects.create(code=_next_project_code(year), **fields)
+        except IntegrityError:
+            continue
+    raise InvalidTransition(_("Could not allocate a project code; please try again."))
 
 
 def _next_project_code(year):
@@ -196,9 +220,21 @@ def update_project(*, user, project, expected_version=None, **fields):
     require(user, "project.change", project)
     project = _locked(project, expected_version)
     scheduled_from = (project.planned_start, project.calendar_id)
+    old_status, old_client = project.status, project.client_organization_id
     for name, value in fields.items():
         if name in PROJECT_FIELDS:
             setattr(project, name, value)
+    if project.status != old_status and project.status not in PROJECT_TRANSITIONS[old_status]:
+        raise InvalidTransition(
+            _("A project that is %(old)s cannot become %(new)s.")
+            % {"old": Project.Status(old_status).label, "new": Project.Status(project.status).label}
+        )
+    if project.client_organization_id != old_client and project.memberships.filter(
+        role=Membership.Role.CLIENT
+    ).exists():
+        raise ValidationError({"client_organization": _(
+            "Remove the client members of the current client before changing the client."
+        )})
     _check_dates(project.planned_start, project.planned_end)
     _validate(project)
     replan = scheduled_from != (project.planned_start, project.calendar_id)
