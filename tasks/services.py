@@ -4,11 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F, Max
+from django.db import connections, transaction
+from django.db.models import F, Max, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
-from config.errors import StaleVersion
+from config.errors import ConflictError, StaleVersion
 from projects.models import Project
 from projects.permissions import require
 
@@ -19,10 +20,14 @@ SCHEDULE_FIELDS = (
     "planned_start", "planned_end", "late_start", "late_finish", "total_float", "free_float",
     "is_critical", "wbs", "sort_key", "is_summary", "position", "percent_complete",
 )
+LEAF_SCHEDULE_FIELDS = tuple(name for name in SCHEDULE_FIELDS if name != "percent_complete")
 TASK_FIELDS = (
     "name", "owner", "duration_days", "start_no_earlier_than", "client_visible",
     "estimate_hours", "planned_cost", "notes",
 )
+# Bounds that keep every schedule within the calendar's reach (dates end at the year 9999).
+MAX_WORKING_DAYS = 3650
+LATEST_DATE = date(2199, 12, 31)
 PREDECESSOR_TOKEN = re.compile(r"^\s*(\d+)\s*(FS|SS|FF|SF)?\s*([+-]\s*\d+)?\s*[dD]?\s*$", re.I)
 
 
@@ -90,10 +95,17 @@ def schedule_project(*, project):
         Dependency.objects.filter(project=project)
         .values_list("predecessor_id", "successor_id", "type", "lag_days")
     )
-    result = scheduling.schedule(
-        [(r["id"], r["duration_days"], r["start_no_earlier_than"]) for r in leaves],
-        links, calendar=engine_calendar(project.calendar), project_start=project.planned_start,
-    )
+    try:
+        result = scheduling.schedule(
+            [(r["id"], r["duration_days"], r["start_no_earlier_than"]) for r in leaves],
+            links, calendar=engine_calendar(project.calendar),
+            project_start=project.planned_start,
+        )
+    except scheduling.ScheduleError:
+        raise
+    except (OverflowError, ValueError):
+        # Dates past the year 9999: the write that led here is refused and rolled back.
+        raise ValidationError(_("The schedule would run past the end of the calendar.")) from None
     parent_of = {r["id"]: r["parent_id"] for r in rows}
     percent = {r["id"]: r["percent_complete"] for r in leaves}
     rolled = scheduling.rollup(parent_of=parent_of, result=result, percent_complete=percent)
@@ -107,7 +119,7 @@ def schedule_project(*, project):
                 summary_float[parent] = float_
             parent = parent_of[parent]
 
-    changed = []
+    changed_leaves, changed_summaries = [], []
     for row in rows:
         wbs, sort_key, is_summary, position = tree[row["id"]]
         new = {"wbs": wbs, "sort_key": sort_key, "is_summary": is_summary, "position": position}
@@ -132,14 +144,56 @@ def schedule_project(*, project):
                 total_float=t.total_float, free_float=t.free_float, is_critical=t.critical,
             )
         if any(row[name] != value for name, value in new.items()):
-            changed.append(Task(id=row["id"], **{**{f: row[f] for f in SCHEDULE_FIELDS}, **new}))
-    if changed:
-        Task.objects.bulk_update(changed, SCHEDULE_FIELDS, batch_size=2000)
+            task = Task(id=row["id"], **{**{f: row[f] for f in SCHEDULE_FIELDS}, **new})
+            (changed_summaries if is_summary else changed_leaves).append(task)
+    # A leaf's % complete belongs to progress reporting, which does not lock the project:
+    # writing back the value read above could undo a report made meanwhile.
+    _write_rows(changed_leaves, LEAF_SCHEDULE_FIELDS)
+    _write_rows(changed_summaries, SCHEDULE_FIELDS)
     project_percent = _weighted_percent((r["duration_days"], r["percent_complete"]) for r in leaves)
     if project.percent_complete != project_percent:
         Project.objects.filter(pk=project.pk).update(percent_complete=project_percent)
         project.percent_complete = project_percent
     return result
+
+
+def _write_rows(tasks, fields, batch_size=1000):
+    """Task.objects.bulk_update in one statement per batch, joined to a table of new values.
+
+    Django's bulk_update builds a CASE per field and row, which takes seconds of Python for a
+    few thousand rows; a plan change in a large project rewrites that many. PostgreSQL and
+    SQLite (3.33+) both run UPDATE … FROM a VALUES table.
+    """
+    connection = connections[Task.objects.db]
+    quote = connection.ops.quote_name
+    columns = [Task._meta.pk, *(Task._meta.get_field(name) for name in fields)]
+    names = [quote(field.column) for field in columns]
+
+    def value(column, field):
+        # SQLite compares and stores by value; PostgreSQL needs the column types spelt out.
+        if connection.vendor == "postgresql":
+            return f"CAST(v.{column} AS {field.cast_db_type(connection)})"
+        return f"v.{column}"
+
+    table = quote(Task._meta.db_table)
+    assignments = ", ".join(
+        f"{column} = {value(column, field)}"
+        for column, field in zip(names[1:], columns[1:], strict=True)
+    )
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for start in range(0, len(tasks), batch_size):
+        batch = tasks[start:start + batch_size]
+        params = [
+            field.get_db_prep_save(getattr(task, field.attname), connection)
+            for task in batch for field in columns
+        ]
+        sql = (
+            f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(batch))}) "
+            f"UPDATE {table} SET {assignments} FROM v "
+            f"WHERE {table}.{names[0]} = {value(names[0], columns[0])}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def reschedule_calendar(*, calendar):
@@ -155,7 +209,11 @@ def reschedule_calendar(*, calendar):
 
 def _lock_project(project):
     """Serialise plan changes of one project; the scheduler reads and writes the whole plan."""
-    return Project.objects.select_for_update().select_related("calendar").get(pk=project.pk)
+    # `of` keeps the lock off the calendar, which PostgreSQL cannot lock through an outer join.
+    return (
+        Project.objects.select_for_update(of=("self",)).select_related("calendar")
+        .get(pk=project.pk)
+    )
 
 
 def _lock_task(task, expected_version):
@@ -199,6 +257,17 @@ def _check_parent(project, parent, task=None):
         ) % {"name": parent.name}})
 
 
+def _check_limits(fields):
+    if fields.get("duration_days") is not None and fields["duration_days"] > MAX_WORKING_DAYS:
+        raise ValidationError({"duration_days": _(
+            "A task lasts at most %(max)s working days."
+        ) % {"max": MAX_WORKING_DAYS}})
+    if fields.get("start_no_earlier_than") and fields["start_no_earlier_than"] > LATEST_DATE:
+        raise ValidationError({"start_no_earlier_than": _(
+            "Choose a date before %(date)s."
+        ) % {"date": LATEST_DATE.isoformat()}})
+
+
 def _check_owner(project, owner):
     if owner is not None and not project.memberships.filter(user=owner).exclude(
         role="client"
@@ -211,6 +280,7 @@ def create_task(*, user, project, parent=None, position=None, **fields):
     require(user, "plan.change", project)
     project = _lock_project(project)
     _apply_dates(project, fields)
+    _check_limits(fields)
     _check_parent(project, parent)
     _check_owner(project, fields.get("owner"))
     siblings = Task.objects.filter(project=project, parent=parent)
@@ -233,6 +303,7 @@ def update_task(*, user, task, expected_version=None, **fields):
     project = _lock_project(task.project)
     task = _lock_task(task, expected_version)
     _apply_dates(project, fields)
+    _check_limits(fields)
     if "owner" in fields:
         _check_owner(project, fields["owner"])
     if "parent" in fields and fields["parent"] != task.parent:
@@ -259,11 +330,11 @@ def delete_task(*, user, task):
 
 
 @transaction.atomic
-def indent_task(*, user, task):
+def indent_task(*, user, task, expected_version=None):
     """Make the task a child of the sibling above it (MS Project's indent)."""
     require(user, "plan.change", task.project)
     project = _lock_project(task.project)
-    task = _lock_task(task, None)
+    task = _lock_task(task, expected_version)
     above = (Task.objects.filter(project=project, parent=task.parent, position__lt=task.position)
              .order_by("-position").first())
     if above is None:
@@ -277,11 +348,11 @@ def indent_task(*, user, task):
 
 
 @transaction.atomic
-def outdent_task(*, user, task):
+def outdent_task(*, user, task, expected_version=None):
     """Move the task up one level, right after its former parent."""
     require(user, "plan.change", task.project)
     project = _lock_project(task.project)
-    task = _lock_task(task, None)
+    task = _lock_task(task, expected_version)
     parent = task.parent
     if parent is None:
         raise ValidationError({"parent": _("The task is already at the top level.")})
@@ -295,11 +366,11 @@ def outdent_task(*, user, task):
 
 
 @transaction.atomic
-def move_task(*, user, task, direction):
+def move_task(*, user, task, direction, expected_version=None):
     """Swap the task with its sibling above (direction -1) or below (+1)."""
     require(user, "plan.change", task.project)
     project = _lock_project(task.project)
-    task = _lock_task(task, None)
+    task = _lock_task(task, expected_version)
     siblings = Task.objects.filter(project=project, parent=task.parent)
     other = (siblings.filter(position__lt=task.position).order_by("-position").first()
              if direction < 0 else
@@ -323,6 +394,10 @@ def _validate_link(project, predecessor, successor, type_, lag_days, *, existing
         raise ValidationError({"type": _("Type must be one of FS, SS, FF, SF.")})
     if not isinstance(lag_days, int) or isinstance(lag_days, bool):
         raise ValidationError({"lag_days": _("Lag must be a whole number of working days.")})
+    if abs(lag_days) > MAX_WORKING_DAYS:
+        raise ValidationError({"lag_days": _(
+            "A lag or lead is at most %(max)s working days."
+        ) % {"max": MAX_WORKING_DAYS}})
     parents = set(Task.objects.filter(
         pk__in=[predecessor.pk, successor.pk], children__isnull=False
     ).values_list("pk", flat=True))
@@ -428,6 +503,178 @@ def predecessor_text(links, row_of):
 def reschedule(*, user, project):
     require(user, "plan.change", project)
     return schedule_project(project=_lock_project(project))
+
+
+# --- Import ---------------------------------------------------------------------------------
+
+class PlanImportError(ValidationError):
+    """An imported plan that cannot be applied; `errors` lists {row, field, message}."""
+
+    def __init__(self, errors):
+        super().__init__(_("The plan has errors; nothing was imported."))
+        self.errors = errors
+
+
+def plan_errors(*, project, rows):
+    """Every problem of a plan given as rows (see import_plan), in row order."""
+    errors = []
+
+    def error(row, field, message):
+        errors.append({"row": row["row"], "field": field, "message": str(message)})
+
+    members = set(project.memberships.exclude(role="client").values_list("user_id", flat=True))
+    by_ref = {}
+    level_above = 0
+    for row in rows:
+        ref = row.get("id")
+        if not isinstance(ref, int) or isinstance(ref, bool) or ref < 1:
+            error(row, "id", _("The ID must be a whole number from 1."))
+        elif ref in by_ref:
+            error(row, "id", _("ID %(id)s is used by row %(row)s already.")
+                  % {"id": ref, "row": by_ref[ref]["row"]})
+        else:
+            by_ref[ref] = row
+        level = row.get("level")
+        if not isinstance(level, int) or isinstance(level, bool) or level < 1:
+            error(row, "level", _("The level must be a whole number from 1 (top)."))
+        elif level > level_above + 1:
+            error(row, "level", _(
+                "Level %(level)s cannot follow level %(above)s: go down one level at a time."
+            ) % {"level": level, "above": level_above} if level_above else _(
+                "The first task must be at level 1."
+            ))
+        else:
+            level_above = level
+        name = row.get("name") or ""
+        if not name.strip():
+            error(row, "name", _("Every task needs a name."))
+        elif len(name) > Task._meta.get_field("name").max_length:
+            error(row, "name", _("A name has at most %(max)s characters.")
+                  % {"max": Task._meta.get_field("name").max_length})
+        owner = row.get("owner")
+        if owner is not None and owner.pk not in members:
+            error(row, "owner", _("The owner must be an internal member of the team."))
+        duration = row.get("duration_days")
+        if not isinstance(duration, int) or isinstance(duration, bool) or not (
+            0 <= duration <= MAX_WORKING_DAYS
+        ):
+            error(row, "duration_days", _(
+                "The duration is a whole number of working days from 0 to %(max)s."
+            ) % {"max": MAX_WORKING_DAYS})
+        start = row.get("start_no_earlier_than")
+        if start is not None and start > LATEST_DATE:
+            error(row, "start_no_earlier_than", _("Choose a date before %(date)s.")
+                  % {"date": LATEST_DATE.isoformat()})
+    summaries = _plan_summaries(rows)
+    links = []
+    for row in rows:
+        if row.get("predecessors") and id(row) in summaries:
+            error(row, "predecessors", _("Only leaf tasks can be linked, not summary tasks."))
+            continue
+        seen = set()
+        for ref, type_, lag in row.get("predecessors", ()):
+            message = None
+            if ref not in by_ref:
+                message = _("There is no task with ID %(id)s.") % {"id": ref}
+            elif by_ref[ref] is row:
+                message = _("A task cannot depend on itself.")
+            elif ref in seen:
+                message = _("ID %(id)s is listed twice.") % {"id": ref}
+            elif type_ not in Dependency.Type.values:
+                message = _("Type must be one of FS, SS, FF, SF.")
+            elif abs(lag) > MAX_WORKING_DAYS:
+                message = _("A lag or lead is at most %(max)s working days.") % {
+                    "max": MAX_WORKING_DAYS}
+            elif id(by_ref[ref]) in summaries:
+                message = _("ID %(id)s is a summary task; only leaf tasks can be linked.") % {
+                    "id": ref}
+            if message:
+                error(row, "predecessors", message)
+                continue
+            seen.add(ref)
+            links.append((ref, row["id"]))
+    if not errors:
+        cycle = scheduling.find_cycle(list(by_ref), links)
+        if cycle:
+            error(by_ref[cycle[0]], "predecessors", _("The links form a cycle: %(path)s") % {
+                "path": " → ".join(str(ref) for ref in [*cycle, cycle[0]])})
+    return errors
+
+
+def _plan_summaries(rows):
+    """ids (Python's) of the rows that have a row one level below them right after."""
+    return {
+        id(row) for row, below in zip(rows, rows[1:], strict=False)
+        if isinstance(row.get("level"), int) and isinstance(below.get("level"), int)
+        and below["level"] > row["level"]
+    }
+
+
+@transaction.atomic
+def import_plan(*, user, project, rows):
+    """Replace the project's whole plan by `rows`, all of it or nothing, and schedule it once.
+
+    Each row is a mapping: `row` (how errors name it; default its position from 1), `id` (a
+    number unique in the plan, which `predecessors` refer to), `level` (1 = top; a row one level
+    deeper than the row above is its child), `name`, `owner` (a User or None),
+    `duration_days`, `start_no_earlier_than`, `client_visible`, `predecessors`
+    (as parse_predecessors returns them), and optionally `estimate_hours`, `planned_cost`,
+    `notes`. Problems raise PlanImportError listing every one; a plan with progress reported
+    on it is not replaced (ConflictError). Returns the numbers of tasks and dependencies created.
+    """
+    require(user, "plan.change", project)
+    project = _lock_project(project)
+    started = Task.objects.filter(project=project).filter(
+        Q(percent_complete__gt=0) | Q(actual_start__isnull=False)
+        | Q(progress_entries__isnull=False)
+    )
+    if started.exists():
+        # Replacing the tasks would delete the progress reported on them.
+        raise ConflictError(_(
+            "Progress has been reported on this plan, and an import would erase it; change "
+            "the plan task by task instead."
+        ))
+    rows = [{"row": number, **row} for number, row in enumerate(rows, start=1)]
+    errors = plan_errors(project=project, rows=rows)
+    if errors:
+        raise PlanImportError(errors)
+    Task.objects.filter(project=project).delete()
+    # One insert per level: a level's parents have their ids by the time it is written.
+    by_depth, parent_ref, positions, stack = {}, {}, {}, []
+    for row in rows:
+        del stack[row["level"] - 1:]
+        parent_ref[row["id"]] = stack[-1] if stack else None
+        positions[parent_ref[row["id"]]] = positions.get(parent_ref[row["id"]], 0) + 1
+        by_depth.setdefault(row["level"], []).append((row, positions[parent_ref[row["id"]]]))
+        stack.append(row["id"])
+    pk_of = {}
+    for depth in sorted(by_depth):
+        level_rows = by_depth[depth]
+        tasks = [
+            Task(
+                project=project, parent_id=pk_of.get(parent_ref[row["id"]]), position=position,
+                name=row["name"].strip(), owner=row.get("owner"),
+                duration_days=row["duration_days"],
+                start_no_earlier_than=row.get("start_no_earlier_than"),
+                client_visible=bool(row.get("client_visible")),
+                estimate_hours=row.get("estimate_hours"), planned_cost=row.get("planned_cost"),
+                notes=row.get("notes") or "",
+            )
+            for row, position in level_rows
+        ]
+        created = bulk_create_with_history(tasks, Task, batch_size=500, default_user=user)
+        pk_of.update((row["id"], task.pk) for (row, _position), task in zip(
+            level_rows, created, strict=True))
+    links = Dependency.objects.bulk_create(
+        [
+            Dependency(project=project, predecessor_id=pk_of[ref], successor_id=pk_of[row["id"]],
+                       type=type_, lag_days=lag)
+            for row in rows for ref, type_, lag in row.get("predecessors", ())
+        ],
+        batch_size=1000,
+    )
+    schedule_project(project=project)
+    return {"tasks": len(pk_of), "dependencies": len(links)}
 
 
 # --- Baselines ------------------------------------------------------------------------------
