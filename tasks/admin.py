@@ -5,11 +5,13 @@ import re
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import WorkCalendar
+from .services import reschedule_calendar
 
 WEEKDAY_CHOICES = sorted(WEEKDAYS.items())
 DATE_SEPARATORS = re.compile(r"[\s,，;；、]+")
@@ -138,3 +140,10 @@ class WorkCalendarAdmin(admin.ModelAdmin):
     def extra_workday_count(self, obj):
         count = len(obj.extra_workdays or [])
         return ngettext("%(count)d day", "%(count)d days", count) % {"count": count}
+
+    def save_model(self, request, obj, form, change):
+        # Dates move when the calendar does: re-schedule its projects in the same transaction.
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if change:
+                reschedule_calendar(calendar=obj)

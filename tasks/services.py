@@ -196,6 +196,22 @@ def _write_rows(tasks, fields, batch_size=1000):
             cursor.execute(sql, params)
 
 
+@transaction.atomic
+def update_calendar(*, user, calendar, expected_version=None, **fields):
+    """Change a working calendar and re-schedule the projects that use it, in one transaction."""
+    require(user, "calendar.manage")
+    calendar = WorkCalendar.objects.select_for_update().get(pk=calendar.pk)
+    if expected_version is not None and expected_version != calendar.version:
+        raise StaleVersion(_("This calendar was changed by someone else."), current=calendar)
+    for name in ("name", "weekend_days", "holidays", "extra_workdays"):
+        if name in fields:
+            setattr(calendar, name, fields[name])
+    calendar.full_clean()
+    calendar.save()
+    reschedule_calendar(calendar=calendar)
+    return calendar
+
+
 def reschedule_calendar(*, calendar):
     """A calendar changed: re-schedule every project on it (the default one: on none)."""
     projects = Project.objects.filter(calendar=calendar)

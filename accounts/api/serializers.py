@@ -1,4 +1,6 @@
 """Users, client organisations, departments and working calendars as the API shows them."""
+from datetime import date
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -104,8 +106,14 @@ class WorkCalendarSerializer(serializers.ModelSerializer):
         return days
 
     def validate(self, attrs):
-        weekend = set(attrs.get("weekend_days", default_weekend_days()))
-        extra = attrs.get("extra_workdays", [])
+        stored = self.instance
+        weekend = set(attrs.get(
+            "weekend_days", stored.weekend_days if stored else default_weekend_days()
+        ))
+        extra = attrs.get(
+            "extra_workdays",
+            [date.fromisoformat(day) for day in stored.extra_workdays] if stored else [],
+        )
         not_weekend = [day for day in extra if day.weekday() not in weekend]
         if not_weekend:
             raise serializers.ValidationError({"extra_workdays": [

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from accounts.models import Department, Organization, User
 from projects.api.base import RuleViewSetMixin
 from tasks.models import WorkCalendar
+from tasks.services import update_calendar
 
 from .serializers import (
     DepartmentSerializer,
@@ -93,8 +94,8 @@ class DepartmentViewSet(ReferenceViewSet):
     ordering_fields = ["name", "kind"]
 
 
-class WorkCalendarViewSet(ReferenceViewSet):
-    """Calendars are created here; changing one reschedules projects, so edits come later."""
+class WorkCalendarViewSet(mixins.UpdateModelMixin, ReferenceViewSet):
+    """Working calendars; a change re-schedules every project on the calendar at once."""
 
     queryset = WorkCalendar.objects.all()
     serializer_class = WorkCalendarSerializer
@@ -102,3 +103,14 @@ class WorkCalendarViewSet(ReferenceViewSet):
     filterset_fields = ["is_default"]
     search_fields = ["name"]
     ordering_fields = ["name"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    @property
+    def rules(self):
+        return {**super().rules, "partial_update": self.manage_rule}
+
+    def perform_update(self, serializer):
+        update_calendar(
+            user=self.request.user, calendar=serializer.instance,
+            expected_version=self.expected_version(), **serializer.validated_data,
+        )

@@ -79,6 +79,9 @@ ROUTES = {
                                 setup=lambda w: WorkCalendar.get_default()),
     "calendars.create": Route("post", "/api/v1/calendars/", body=lambda w, o: {
         "name": "China 2027", "holidays": ["2027-02-10"], "extra_workdays": ["2027-02-06"]}),
+    "calendars.update": Route("patch", "/api/v1/calendars/{id}/",
+                              setup=lambda w: WorkCalendar.get_default(),
+                              body=lambda w, o: {"holidays": ["2027-10-01"]}),
     "initiations.list": Route("get", "/api/v1/initiations/"),
     "initiations.create": Route("post", "/api/v1/initiations/",
                                 body=lambda w, o: {**INITIATION_BODY, "proposed_pm": w.pm.pk}),
@@ -154,6 +157,7 @@ TABLE = {
     "calendars.list": INTERNAL,
     "calendars.retrieve": INTERNAL,
     "calendars.create": ADMIN_CREATES,
+    "calendars.update": (401, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 404, 404),
     "initiations.list": INTERNAL,
     "initiations.create": (401, 201, 201, 403, 201, 201, 201, 201, 201, 201, 201, 404, 404),
     "initiations.retrieve": (401, 200, 200, 200, 404, 200, 404, 200, 404, 404, 404, 404, 404),

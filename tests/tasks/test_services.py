@@ -447,3 +447,18 @@ def test_import_of_a_large_plan_takes_no_query_per_row(world, django_assert_max_
         counts = services.import_plan(user=world.pm, project=world.project, rows=rows)
     assert counts == {"tasks": 2000, "dependencies": 40 * 48}
     assert Task.objects.filter(project=world.project, is_summary=True).count() == 40
+
+
+def test_calendar_change_reschedules_its_projects(world):
+    from tasks.models import WorkCalendar
+    from tasks.services import create_task, update_calendar
+
+    calendar = WorkCalendar.objects.create(name="Ops calendar")
+    world.project.calendar = calendar
+    world.project.planned_start = date(2026, 9, 28)  # a Monday
+    world.project.save()
+    task = create_task(user=world.pm, project=world.project, name="Cabling", duration_days=5)
+    assert task.planned_end == date(2026, 10, 2)
+    update_calendar(user=world.admin, calendar=calendar, holidays=["2026-10-01", "2026-10-02"])
+    task.refresh_from_db()
+    assert task.planned_end == date(2026, 10, 6)
