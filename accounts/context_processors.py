@@ -1,4 +1,5 @@
 """Navigation by role for the base layout."""
+from projects.models import InitiationRequest
 from projects.permissions import can
 
 
@@ -6,11 +7,17 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    approvals = can(user, "initiation.inbox")
     return {
         "nav": {
-            "approvals": can(user, "initiation.inbox"),
+            "approvals": approvals,
+            "approvals_count": InitiationRequest.objects.filter(
+                status=InitiationRequest.Status.SUBMITTED
+            ).count() if approvals else 0,
             "initiate": can(user, "initiation.create"),
             "admin": user.is_staff,
             "unread": user.notifications.filter(read=False).count(),
+            # Pages shared by staff and clients (profile, notifications) extend this layout.
+            "base_template": "portal/base.html" if user.is_client else "base.html",
         }
     }

@@ -1,6 +1,18 @@
-"""Sign-in landing: staff go to their projects, clients to the portal."""
+"""Sign-in, profile, password and language: the pages every user has, staff or client."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from .forms import JinduPasswordChangeForm, LoginForm, ProfileForm
+from .models import User
 
 
 @login_required
@@ -8,3 +20,62 @@ def home(request):
     if request.user.is_client:
         return redirect("portal:home")
     return redirect("projects:list")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change_form.html"
+    form_class = JinduPasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        translation.activate(user.language)
+        messages.success(request, _("Your profile was saved."))
+        response = redirect("accounts:profile")
+        _remember_language(response, user.language)
+        return response
+    return render(request, "accounts/profile.html", {"form": form})
+
+
+def _remember_language(response, code):
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME, code, max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_POST
+def set_language(request):
+    """Switch language: saved on the user when signed in, else Django's cookie semantics."""
+    if not request.user.is_authenticated:
+        return django_set_language(request)
+    code = request.POST.get("language", "")
+    next_url = request.POST.get("next") or request.headers.get("referer") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("home")
+    if code not in User.Language.values:
+        return redirect(next_url)
+    request.user.language = code
+    request.user.save(update_fields=["language"])
+    translation.activate(code)
+    response = redirect(next_url)
+    _remember_language(response, code)
+    return response

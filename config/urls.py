@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),
+    path("", include("tasks.urls")),
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),

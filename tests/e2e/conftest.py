@@ -52,7 +52,7 @@ def login(page):
         page.goto("/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
-        page.locator("form button[type=submit], form input[type=submit]").first.click()
+        page.locator("main form [type=submit]").click()
         page.wait_for_load_state("networkidle")
 
     return do
