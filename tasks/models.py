@@ -78,8 +78,8 @@ class Task(Versioned):
         related_name="children",
     )
     position = models.PositiveIntegerField(_("position"), default=0)
-    wbs = models.CharField(_("WBS"), max_length=50, blank=True, db_index=True)
-    sort_key = models.CharField(max_length=400, blank=True, db_index=True, editable=False)
+    wbs = models.CharField(_("WBS"), max_length=50, blank=True)
+    sort_key = models.CharField(max_length=400, blank=True, editable=False)
     name = models.CharField(_("name"), max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
@@ -95,7 +95,7 @@ class Task(Versioned):
     late_finish = models.DateField(_("late finish"), null=True, blank=True)
     total_float = models.IntegerField(_("total float"), null=True, blank=True)
     free_float = models.IntegerField(_("free float"), null=True, blank=True)
-    is_critical = models.BooleanField(_("critical"), default=False, db_index=True)
+    is_critical = models.BooleanField(_("critical"), default=False)
     # Execution.
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_finish = models.DateField(_("actual finish"), null=True, blank=True)
@@ -114,7 +114,7 @@ class Task(Versioned):
         _("planned cost"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
-    has_open_problem = models.BooleanField(_("open problem"), default=False, db_index=True)
+    has_open_problem = models.BooleanField(_("open problem"), default=False)
     history = HistoricalRecords(excluded_fields=[
         "sort_key", "late_start", "late_finish", "total_float", "free_float",
     ])

@@ -119,37 +119,35 @@ def schedule_project(*, project):
                 summary_float[parent] = float_
             parent = parent_of[parent]
 
-    changed_leaves, changed_summaries = [], []
+    # Compare and write plain tuples: for a 10,000-task plan most rows move on an early edit.
+    leaf_ids, leaf_values, summary_ids, summary_values = [], [], [], []
     for row in rows:
         wbs, sort_key, is_summary, position = tree[row["id"]]
-        new = {"wbs": wbs, "sort_key": sort_key, "is_summary": is_summary, "position": position}
         if is_summary:
             span = rolled.get(row["id"])
             float_ = summary_float.get(row["id"])
-            new.update(
-                planned_start=span.start if span else None,
-                planned_end=span.finish if span else None,
-                late_start=None, late_finish=None, free_float=None, total_float=float_,
-                is_critical=float_ == 0,
-                percent_complete=(
-                    Decimal(span.percent_complete).quantize(Decimal("0.01")) if span
-                    else row["percent_complete"]
-                ),
+            new = (
+                span.start if span else None, span.finish if span else None, None, None,
+                float_, None, float_ == 0, wbs, sort_key, True, position,
+                Decimal(span.percent_complete).quantize(Decimal("0.01")) if span
+                else row["percent_complete"],
             )
+            if new != tuple(row[name] for name in SCHEDULE_FIELDS):
+                summary_ids.append(row["id"])
+                summary_values.append(new)
         else:
             t = result.tasks[row["id"]]
-            new.update(
-                planned_start=t.early_start, planned_end=t.early_finish,
-                late_start=t.late_start, late_finish=t.late_finish,
-                total_float=t.total_float, free_float=t.free_float, is_critical=t.critical,
+            new = (
+                t.early_start, t.early_finish, t.late_start, t.late_finish, t.total_float,
+                t.free_float, t.critical, wbs, sort_key, False, position,
             )
-        if any(row[name] != value for name, value in new.items()):
-            task = Task(id=row["id"], **{**{f: row[f] for f in SCHEDULE_FIELDS}, **new})
-            (changed_summaries if is_summary else changed_leaves).append(task)
+            if new != tuple(row[name] for name in LEAF_SCHEDULE_FIELDS):
+                leaf_ids.append(row["id"])
+                leaf_values.append(new)
     # A leaf's % complete belongs to progress reporting, which does not lock the project:
     # writing back the value read above could undo a report made meanwhile.
-    _write_rows(changed_leaves, LEAF_SCHEDULE_FIELDS)
-    _write_rows(changed_summaries, SCHEDULE_FIELDS)
+    write_columns(Task, leaf_ids, LEAF_SCHEDULE_FIELDS, leaf_values)
+    write_columns(Task, summary_ids, SCHEDULE_FIELDS, summary_values)
     project_percent = _weighted_percent((r["duration_days"], r["percent_complete"]) for r in leaves)
     if project.percent_complete != project_percent:
         Project.objects.filter(pk=project.pk).update(percent_complete=project_percent)
@@ -157,41 +155,52 @@ def schedule_project(*, project):
     return result
 
 
-def _write_rows(tasks, fields, batch_size=1000):
-    """Task.objects.bulk_update in one statement per batch, joined to a table of new values.
-
-    Django's bulk_update builds a CASE per field and row, which takes seconds of Python for a
-    few thousand rows; a plan change in a large project rewrites that many. PostgreSQL and
-    SQLite (3.33+) both run UPDATE … FROM a VALUES table.
-    """
-    connection = connections[Task.objects.db]
-    quote = connection.ops.quote_name
-    columns = [Task._meta.pk, *(Task._meta.get_field(name) for name in fields)]
-    names = [quote(field.column) for field in columns]
-
-    def value(column, field):
-        # SQLite compares and stores by value; PostgreSQL needs the column types spelt out.
-        if connection.vendor == "postgresql":
-            return f"CAST(v.{column} AS {field.cast_db_type(connection)})"
-        return f"v.{column}"
-
-    table = quote(Task._meta.db_table)
-    assignments = ", ".join(
-        f"{column} = {value(column, field)}"
-        for column, field in zip(names[1:], columns[1:], strict=True)
+def _write_rows(tasks, fields):
+    """Write `fields` of these model instances in set-based statements (see write_columns)."""
+    model = type(tasks[0]) if tasks else Task
+    write_columns(
+        model, [t.pk for t in tasks], fields,
+        [tuple(getattr(t, model._meta.get_field(f).attname) for f in fields) for t in tasks],
     )
-    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    for start in range(0, len(tasks), batch_size):
-        batch = tasks[start:start + batch_size]
-        params = [
-            field.get_db_prep_save(getattr(task, field.attname), connection)
-            for task in batch for field in columns
+
+
+def write_columns(model, ids, fields, values, batch_size=5000):
+    """UPDATE many rows, each to its own values, in one statement per batch.
+
+    Django's bulk_update builds a CASE per field and row, which costs seconds for the thousands
+    of rows one plan edit can move. PostgreSQL gets one array per column (`unnest`), a short
+    statement it parses once; SQLite (3.33+) joins a VALUES table.
+    """
+    if not ids:
+        return
+    connection = connections[model.objects.db]
+    quote = connection.ops.quote_name
+    columns = [model._meta.pk, *(model._meta.get_field(name) for name in fields)]
+    names = [quote(field.column) for field in columns]
+    table = quote(model._meta.db_table)
+    assignments = ", ".join(f"{name} = v.{name}" for name in names[1:])
+    postgres = connection.vendor == "postgresql"
+    for start in range(0, len(ids), batch_size if postgres else 500):
+        batch_ids = ids[start:start + batch_size if postgres else start + 500]
+        batch = values[start:start + len(batch_ids)]
+        by_column = [list(batch_ids)] + [
+            [field.get_db_prep_save(row[i], connection) for row in batch]
+            for i, field in enumerate(columns[1:])
         ]
-        sql = (
-            f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(batch))}) "
-            f"UPDATE {table} SET {assignments} FROM v "
-            f"WHERE {table}.{names[0]} = {value(names[0], columns[0])}"
-        )
+        if postgres:
+            arrays = ", ".join(
+                f"%s::{field.db_type(connection).replace('serial', 'int')}[]"
+                for field in columns
+            )
+            sql = (f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "
+                   f"AS v ({', '.join(names)}) WHERE {table}.{names[0]} = v.{names[0]}")
+            params = by_column
+        else:
+            row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            sql = (f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([row_sql] * len(batch))}) "
+                   f"UPDATE {table} SET {assignments} FROM v "
+                   f"WHERE {table}.{names[0]} = v.{names[0]}")
+            params = [value for row in zip(*by_column, strict=True) for value in row]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 

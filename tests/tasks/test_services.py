@@ -49,14 +49,14 @@ def fast_passwords(settings):
 def bulk_updates():
     """Each write of scheduled values as (number of rows, fields), in call order."""
     calls = []
-    original = services._write_rows
+    original = services.write_columns
 
-    def spy(tasks, fields, *args, **kwargs):
-        if tasks:
-            calls.append((len(tasks), tuple(fields)))
-        return original(tasks, fields, *args, **kwargs)
+    def spy(model, ids, fields, values, *args, **kwargs):
+        if ids:
+            calls.append((len(ids), tuple(fields)))
+        return original(model, ids, fields, values, *args, **kwargs)
 
-    with mock.patch.object(services, "_write_rows", spy):
+    with mock.patch.object(services, "write_columns", spy):
         yield calls
 
 
