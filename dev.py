@@ -142,9 +142,12 @@ def main():
     p_up.add_argument("--no-seed", action="store_true", help="skip the demo data")
     p_up.set_defaults(func=up)
     p_test = sub.add_parser("test", help="run the whole test suite")
-    p_test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     p_test.set_defaults(func=test)
-    args = parser.parse_args()
+    # Everything after `test` goes to pytest unchanged (options included).
+    args, extra = parser.parse_known_args()
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.pytest_args = extra
     try:
         args.func(args)
     except subprocess.CalledProcessError as exc:
