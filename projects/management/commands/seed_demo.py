@@ -3,9 +3,11 @@
 Idempotent: departments, organisations and calendars are keyed on their names, people on their
 usernames, initiation requests on their titles (their projects get codes from the approval),
 memberships on (project, user) and meetings on (project, kind). What exists is left alone, so
-a second run changes nothing. Every workflow step goes through the services with the user who
-would take it in real life: business staff file requests, management decides, the PM forms the
-team, the assistant records the meetings.
+a second run changes nothing; a project's plan is built only while it has no tasks. Every
+workflow step goes through the services with the user who would take it in real life: business
+staff file requests, management decides, the PM forms the team, the assistant records the
+meetings, the PM builds the plan (tasks.demo has the templates) and takes its baseline, task
+owners report their progress.
 """
 import datetime
 import unicodedata
@@ -20,7 +22,9 @@ from django.utils import timezone
 from accounts.models import Department, Organization, User
 from projects import services
 from projects.models import InitiationRequest, Meeting, Membership, Project
-from tasks.models import WorkCalendar
+from tasks.demo import TEMPLATES as PLAN_TEMPLATES
+from tasks.demo import seed_plan
+from tasks.models import Baseline, Dependency, ProgressEntry, Task, WorkCalendar
 
 DEMO_PASSWORD = "jindu-demo-2026"
 
@@ -120,7 +124,8 @@ PROJECTS = [
         "title": "钱江银行数据中心网络改造",
         "requester": "liuyang", "pm": "yangfan", "approver": "zhangwei", "client": BANK,
         "start": -75, "end": 95, "budget": "2860000", "path": [Status.EXECUTING],
-        "percent": 42,
+        "plan": "dc_network",
+        "owners": {"net": "huanghai", "test": "xuting", "ops": "machao", "cs": "heli"},
         "background": "钱江商业银行现有数据中心网络建于 2016 年，核心交换机已停止维保，"
                       "三层架构的东西向带宽不足，无法支撑新一代核心业务系统上线。",
         "goals": "建成 Spine-Leaf 架构的数据中心网络，核心带宽提升至 100G，"
@@ -153,7 +158,9 @@ PROJECTS = [
         "title": "政务云平台迁移",
         "requester": "tangning", "pm": "zhoujie", "approver": "zhangwei", "client": GOV,
         "start": -120, "end": 60, "budget": "4200000", "path": [Status.EXECUTING],
-        "percent": 63,
+        "plan": "cloud_migration",
+        "owners": {"sys": "zhengwei", "test": "xuting", "ops": "hanxue", "mkt": "chenjing",
+                   "cs": "xiena"},
         "background": "江州市 42 个委办局的业务系统分散部署在各自机房，资源利用率不足 20%，"
                       "安全防护水平参差不齐。",
         "goals": "将首批 60 套业务系统迁移至市政务云平台，单系统迁移停机不超过 4 小时。",
@@ -186,7 +193,9 @@ PROJECTS = [
         "title": "城市应急指挥 5G 专网部署",
         "requester": "tangning", "pm": "wulei", "approver": "wangfang", "client": GOV,
         "start": -230, "end": -5, "budget": "3650000",
-        "path": [Status.EXECUTING, Status.CLOSING], "percent": 96,
+        "path": [Status.EXECUTING, Status.CLOSING],
+        "plan": "private_5g",
+        "owners": {"net": "huanghai", "integ": "zhengwei", "ops": "machao", "cs": "heli"},
         "background": "市应急指挥中心需要在重大活动和突发事件现场提供高可靠、低时延的"
                       "视频回传与指挥调度通信。",
         "goals": "建成覆盖主城区重点区域的 5G 专网切片，现场视频回传时延低于 50 ms，"
@@ -208,7 +217,9 @@ PROJECTS = [
         "title": "钱江银行总部园区网络安全加固",
         "requester": "liuyang", "pm": "yangfan", "approver": "zhangwei", "client": BANK,
         "start": -330, "end": -120, "budget": "1280000",
-        "path": [Status.EXECUTING, Status.CLOSING, Status.CLOSED], "percent": 100,
+        "path": [Status.EXECUTING, Status.CLOSING, Status.CLOSED],
+        "plan": "security_hardening",
+        "owners": {"net": "huanghai", "test": "xuting", "ops": "hanxue"},
         "background": "等保 2.0 测评发现总部园区网络存在边界防护不足、终端准入缺失、"
                       "日志留存不足 180 天等问题。",
         "goals": "整改全部高、中风险项，通过等保三级复测。",
@@ -227,7 +238,9 @@ PROJECTS = [
     {
         "title": "运维监控平台升级",
         "requester": "liuyang", "pm": "linfeng", "approver": "wangfang", "client": None,
-        "start": 14, "end": 165, "budget": "560000", "path": [], "percent": 0,
+        "start": 14, "end": 165, "budget": "560000", "path": [],
+        "plan": "monitoring_upgrade",
+        "owners": {"collect": "machao", "sla": "hanxue", "arch": "zhengwei"},
         "background": "公司现有运维监控基于 Zabbix 4.0，告警噪声大，无法覆盖云上资源，"
                       "客户 SLA 报表依靠人工统计。",
         "goals": "统一监控网络设备、服务器与云资源，告警收敛率达到 60% 以上，"
@@ -248,7 +261,8 @@ PROJECTS = [
         "title": "办公网络扩容",
         "requester": "tangning", "pm": "wulei", "approver": "wangfang", "client": None,
         "start": -45, "end": 60, "budget": "380000", "path": [Status.EXECUTING, Status.ON_HOLD],
-        "percent": 18,
+        "plan": "office_expansion",
+        "owners": {"net": "huanghai", "cs": "xiena"},
         "internal_notes": "办公楼 5 层装修延期，布线施工无法进场，项目暂停；装修完成后恢复。",
         "background": "公司人员增长至 180 人，有线点位与无线容量不足，会议室高峰期无线卡顿。",
         "goals": "新增 120 个有线点位，无线升级至 Wi-Fi 6，访客网络与办公网络隔离。",
@@ -320,7 +334,8 @@ def _pad(text, width):
 
 class Command(BaseCommand):
     help = ("Load a demo company: departments, staff, clients, calendars and six projects across "
-            "the lifecycle. Safe to run again: what exists is left unchanged.")
+            "the lifecycle with their plans, baselines and progress. Safe to run again: what "
+            "exists is left unchanged.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -461,16 +476,26 @@ class Command(BaseCommand):
         if spec.get("weekly") and not project.meetings.filter(kind=Meeting.Kind.REGULAR).exists():
             self.seed_weekly_meeting(spec, project)
         if created:
-            # The lifecycle as the PM walked it; % complete stands for the roll-up of tasks.
+            # The lifecycle as the PM walked it.
             for status in spec["path"]:
                 project = services.update_project(user=pm, project=project, status=status)
             if spec.get("internal_notes"):
                 project = services.update_project(
                     user=pm, project=project, internal_notes=spec["internal_notes"]
                 )
-            if spec["percent"]:
-                project.percent_complete = Decimal(spec["percent"])
-                project.save(update_fields=["percent_complete"])
+        if not project.tasks.exists():
+            self.seed_plan(spec, project)
+
+    def seed_plan(self, spec, project):
+        """The schedule (P3.1c) and what execution made of it so far (P3.2a/b), by status."""
+        owners = {"pm": spec["pm"], "assistant": spec["assistant"], "qa": "guomin",
+                  **spec["owners"]}
+        made = seed_plan(
+            project=project, template=PLAN_TEMPLATES[spec["plan"]], today=self.today,
+            owners={slot: self.users[username] for slot, username in owners.items()},
+        )
+        for what, count in made.items():
+            self.created[what] += count
 
     def seed_team(self, spec, project, pm):
         team = [(spec["assistant"], Role.ASSISTANT, "", "协助项目经理，整理项目资料与会议纪要，"
@@ -581,6 +606,9 @@ class Command(BaseCommand):
             f"{Project.Status(s).label} {n}" for s, n in sorted(projects.items())))
         write(f"  memberships: {Membership.objects.count()}, "
               f"meetings: {Meeting.objects.count()}")
+        write(f"  tasks: {Task.objects.count()}, dependencies: {Dependency.objects.count()}, "
+              f"baselines: {Baseline.objects.count()}, "
+              f"progress entries: {ProgressEntry.objects.count()}")
         write("")
         write(self.style.MIGRATE_HEADING(f"Demo logins — every password: {password}"))
         self.write_logins()
