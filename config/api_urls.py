@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("projects.api.urls")),
     path("", include("tasks.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

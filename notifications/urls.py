@@ -6,6 +6,8 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.notification_list, name="list"),
     path("read-all/", views.mark_all_read, name="mark_all_read"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("reporting/<int:project_pk>/", views.reporting, name="reporting"),
     path("<int:pk>/read/", views.mark_read, name="mark_read"),
     path("<int:pk>/open/", views.open_notification, name="open"),
 ]

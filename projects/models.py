@@ -166,6 +166,7 @@ class Project(Versioned):
         _("budget"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     percent_complete = models.DecimalField(
+        # xgettext:no-python-format
         _("% complete"), max_digits=5, decimal_places=2, default=0
     )
     internal_notes = models.TextField(_("internal notes"), blank=True)

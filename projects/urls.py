@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboards
 
 app_name = "projects"
 urlpatterns = [
@@ -33,4 +33,7 @@ urlpatterns = [
     path("initiations/<int:pk>/return/", views.initiation_decide, {"decision": "return"},
          name="initiation_return"),
     path("approvals/", views.approvals, name="approvals"),
+    # Dashboards (P1.1)
+    path("projects/<int:pk>/dashboard/", views_dashboards.project_dashboard, name="dashboard"),
+    path("portfolio/", views_dashboards.portfolio, name="portfolio"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ConflictError, InvalidTransition, StaleVersion
+from tasks.reports import open_problem_tasks
 
 from . import selectors, services
 from .filters import InitiationFilter, ProjectFilter
@@ -95,6 +96,9 @@ def project_detail(request, pk):
     context.update(selectors.project_overview(project=project))
     context["pm"] = next((m.user for m in context["members"] if m.role == Membership.Role.PM),
                          None)
+    # P3.2a: problems members reported stay in sight until the pm or assistant solves them.
+    context["open_problems"] = open_problem_tasks(project=project)
+    context["can_resolve"] = can(request.user, "progress.report_any", project)
     return render(request, "projects/project_detail.html", context)
 
 

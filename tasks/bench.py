@@ -100,6 +100,8 @@ class Bench:
         self.log = log or (lambda message: None)
         self.queries = None
         self.cpu = []
+        # Further figures a measurement reports, added to its JSON line as they are.
+        self.extra = {}
 
     def size(self, full, *, minimum=10):
         """``full`` at scale 1; at least ``minimum`` so that scaled-down data keeps its shape."""
@@ -172,6 +174,7 @@ def run_measurement(item, *, scale=1.0, runs=None, seed=DEFAULT_SEED, log=None):
             line["queries"] = bench.queries
         if bench.cpu:
             line["cpu"] = round(statistics.median(bench.cpu) * UNIT_SCALE[item.unit], digits)
+        line.update(bench.extra)
     except Unavailable as exc:
         line["error"] = str(exc)
     except Exception as exc:
@@ -614,3 +617,199 @@ def _allowed_host():
     return next(
         (host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"), "testserver"
     )
+
+
+# --- Measurements of the progress sheet -------------------------------------------------------
+
+def _tasks_for_rows(rows):
+    """The plan size whose seeded WBS has at least ``rows`` leaf tasks, the sheet's rows."""
+    total = rows
+    while _shape(total)[2] < rows:
+        total += 1
+    return total
+
+
+class _Sheet(NamedTuple):
+    project: Project
+    client: Client
+    week: str
+    url: str
+    rows: int
+
+
+def _seed_sheet(bench, rows, *, path):
+    """A project with ``rows`` sheet rows, and a test client signed in as its assistant."""
+    from .progress import week_of
+
+    seeded = bench.seed_project(tasks=_tasks_for_rows(bench.size(rows)))
+    assistant = Membership.objects.select_related("user").get(
+        project=seeded.project, role=Membership.Role.ASSISTANT
+    ).user
+    client = Client(HTTP_HOST=_allowed_host())
+    client.force_login(assistant)
+    week = week_of(timezone.localdate())
+    url = f"/api/v1/projects/{seeded.project.pk}/{path}?week={week}"
+    count = Task.objects.filter(project=seeded.project, is_summary=False).count()
+    bench.log(f"{count} sheet rows, week {week}")
+    return _Sheet(seeded.project, client, week, url, count)
+
+
+def _request(sheet, method, *args, expect=200, **kwargs):
+    secure = getattr(settings, "SECURE_SSL_REDIRECT", False)
+    response = getattr(sheet.client, method)(*args, secure=secure, **kwargs)
+    if response.status_code != expect:
+        raise AssertionError(
+            f"{method.upper()} {args[0]} answered {response.status_code}: {response.content[:300]}"
+        )
+    return response
+
+
+def _sheet_edit(rows, run):
+    """New values for every row, different on every run: % complete, hours, note, problems."""
+    for number, row in enumerate(rows):
+        yield row, {
+            "percent_complete": (20, 50, 100)[(number + run) % 3],
+            "hours": 1 + (number + run) % 8,
+            "note": f"第{run}轮：完成{row['name']}的现场工作",
+            "problems": "" if (number + run) % 10 else f"备件未到货（第{run}轮）",
+        }
+
+
+@measurement("sheet_load_1k", unit="ms", target=300)
+def sheet_load_1k(bench):
+    """The weekly sheet of a 1,000-row project as JSON, as its assistant opens it (API)."""
+    sheet = _seed_sheet(bench, 1_000, path="progress-sheet/")
+    try:
+        return bench.time(lambda: _request(sheet, "get", sheet.url))
+    finally:
+        sheet.client.logout()
+
+
+@measurement("sheet_save_1k", unit="s", target=1.5)
+def sheet_save_1k(bench):
+    """The assistant saves the week's sheet with all 1,000 rows changed (API, JSON)."""
+    import json
+
+    sheet = _seed_sheet(bench, 1_000, path="progress-sheet/")
+    url = sheet.url.split("?")[0]
+
+    def prepare(run):
+        rows = _request(sheet, "get", sheet.url).json()["rows"]
+        body = {"week": sheet.week, "rows": [
+            {"task": row["task"], "version": row["version"], **values}
+            for row, values in _sheet_edit(rows, run)
+        ]}
+        return json.dumps(body)
+
+    def save(body):
+        updated = _request(sheet, "post", url, body, content_type="application/json").json()
+        if updated["updated"] != sheet.rows:
+            raise AssertionError(f"{updated['updated']} of {sheet.rows} rows saved")
+
+    try:
+        return bench.time(save, prepare=prepare)
+    finally:
+        sheet.client.logout()
+
+
+@measurement("xlsx_export_10k", unit="s", target=3.0)
+def xlsx_export_10k(bench):
+    """The weekly sheet of a 10,000-row project as an .xlsx workbook (API)."""
+    sheet = _seed_sheet(bench, 10_000, path="progress-sheet.xlsx")
+    try:
+        return bench.time(lambda: _request(sheet, "get", sheet.url))
+    finally:
+        sheet.client.logout()
+
+
+@measurement("xlsx_import_10k", unit="s", target=5.0)
+def xlsx_import_10k(bench):
+    """A filled-in 10,000-row workbook uploaded: every row's H–K changed, all saved (API).
+
+    Each run exports the sheet afresh and edits it with openpyxl, as a planner would in Excel;
+    only the upload is timed.
+    """
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    sheet = _seed_sheet(bench, 10_000, path="progress-sheet.xlsx")
+
+    def prepare(run):
+        book = load_workbook(io.BytesIO(_request(sheet, "get", sheet.url).content))
+        cells = book.worksheets[0]
+        rows = [{"name": row[3].value, "cells": row}
+                for row in cells.iter_rows(min_row=2, max_col=11)]
+        for row, values in _sheet_edit(rows, run):
+            for offset, value in enumerate(values.values(), start=7):
+                row["cells"][offset].value = value
+        out = io.BytesIO()
+        book.save(out)
+        return SimpleUploadedFile("sheet.xlsx", out.getvalue())
+
+    def upload(file):
+        updated = _request(sheet, "post", sheet.url, {"file": file}).json()
+        if updated["updated"] != sheet.rows:
+            raise AssertionError(f"{updated['updated']} of {sheet.rows} rows saved")
+
+    try:
+        return bench.time(upload, prepare=prepare)
+    finally:
+        sheet.client.logout()
+
+
+# --- Measurements of the Gantt chart -----------------------------------------------------------
+
+def _gantt_project(bench):
+    """A 10,000-task plan with its 15,000 links and a baseline, as the Gantt draws it."""
+    seeded = bench.seed_project(tasks=bench.size(10_000))
+    services.take_baseline(user=seeded.pm, project=seeded.project, name="基准")
+    links = Dependency.objects.filter(project=seeded.project).count()
+    bench.log(f"{seeded.tasks} tasks, {links} links")
+    return seeded
+
+
+@measurement("gantt_build_10k", unit="s", target=2.0)
+def gantt_build_10k(bench):
+    """The Gantt figure of a 10,000-task plan read, built and serialised (what a worker does)."""
+    from . import gantt, gantt_cache
+
+    seeded = _gantt_project(bench)
+    options, _errors = gantt.parse_options(project=seeded.project, params={})
+    today = timezone.localdate()
+    return bench.time(lambda: gantt_cache.render(
+        project=seeded.project, options=options, language="zh-hans", today=today))
+
+
+@measurement("gantt_cached_10k", unit="ms", target=100)
+def gantt_cached_10k(bench):
+    """`GET /api/v1/projects/{id}/gantt/` of a 10,000-task plan whose figure is cached."""
+    from . import gantt, gantt_cache
+
+    seeded = _gantt_project(bench)
+    project = seeded.project
+    options, _errors = gantt.parse_options(project=project, params={})
+    today = timezone.localdate()
+    language = seeded.pm.language
+    key = gantt_cache.figure_key(project, options, language, today)
+    # What the Celery job leaves behind; the request then only reads it.
+    gantt_cache.render_in_background(project_id=project.pk, options=options.as_dict(),
+                                     language=language, today=today, key=key)
+    url = reverse("project-gantt", args=[project.pk])
+    # As a browser asks: it takes the figure gzipped, as cached.
+    client = Client(HTTP_HOST=_allowed_host(), HTTP_ACCEPT_ENCODING="gzip, deflate")
+    client.force_login(seeded.pm)
+    secure = getattr(settings, "SECURE_SSL_REDIRECT", False)
+
+    def get():
+        response = client.get(url, secure=secure)
+        if response.status_code != 200:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+
+    try:
+        return bench.time(get)
+    finally:
+        client.logout()
+        gantt_cache.plan_cache().delete(key)
+        gantt_cache.bump_plan_revision(project.pk)

@@ -26,6 +26,10 @@ Milestone are not read. Importing REPLACES the project's whole plan (tasks, link
 hangs on the tasks), all rows or none: any error leaves the plan as it was and is reported as
 {row, column, message}. Once progress has been reported on a plan it is not replaced. The
 second sheet of every export explains the columns ("How to fill").
+
+What every Jindu workbook shares lives here too (tasks.sheet_excel uses it): text cells that
+Excel never runs as formulas (text_cell), dates as date cells (date_cell), and uploads checked
+for size and zip bombs before openpyxl reads them (check_upload, read_workbook).
 """
 import io
 import re
@@ -45,6 +49,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from . import selectors, services
 
 MAX_BYTES = 5 * 1024 * 1024
+# What an upload may unpack to, checked before openpyxl reads it (zip bombs). An exported
+# 10,000-row sheet unpacks to a few MB, its largest part about 10 times its compressed size.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_PARTS = 1000
+MAX_RATIO = 200
 MAX_ROWS = 10_000
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Field → column, for reading cells and for naming the column of an error.
@@ -63,12 +72,16 @@ NO = {"no", "n", "false", "0", "否", ""}
 DATE_FORMAT = "yyyy-mm-dd"
 
 
-class PlanFileError(Exception):
-    """The upload is not a plan workbook at all; `message` says why."""
+class WorkbookFileError(Exception):
+    """The upload is no workbook that can be read; `message` says why."""
 
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class PlanFileError(WorkbookFileError):
+    """The upload is not a plan workbook at all."""
 
 
 class PlanRowsError(Exception):
@@ -130,42 +143,42 @@ def export_plan(*, project):
         sheet.column_dimensions[letter].width = width
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE4EE")
-    sheet.append([_styled(WriteOnlyCell(sheet, value=text), font=bold, fill=header_fill)
+    sheet.append([styled(WriteOnlyCell(sheet, value=text), font=bold, fill=header_fill)
                   for text in headers()])
     yes, no = _("yes"), _("no")
     for task in tasks:
         level = task.wbs.count(".") + 1 if task.wbs else 1
         leaf = not task.is_summary
-        name = _text(sheet, task.name)
-        _styled(name, alignment=Alignment(indent=level - 1), font=None if leaf else bold)
+        name = text_cell(sheet, task.name)
+        styled(name, alignment=Alignment(indent=level - 1), font=None if leaf else bold)
         sheet.append([
             row_of[task.pk],
             level,
             name,
-            _text(sheet, task.owner.username if task.owner else None),
+            text_cell(sheet, task.owner.username if task.owner else None),
             task.duration_days if leaf else None,
-            _date(sheet, task.start_no_earlier_than if leaf else None),
+            date_cell(sheet, task.start_no_earlier_than if leaf else None),
             None,
-            _text(sheet, services.predecessor_text(links.get(task.pk, ()), row_of) or None),
+            text_cell(sheet, services.predecessor_text(links.get(task.pk, ()), row_of) or None),
             (yes if task.is_milestone else no) if leaf else None,
             yes if task.client_visible else no,
-            _date(sheet, task.planned_start),
-            _date(sheet, task.planned_end),
+            date_cell(sheet, task.planned_start),
+            date_cell(sheet, task.planned_end),
         ])
     guide = workbook.create_sheet(_("How to fill")[:31])
     guide.column_dimensions["A"].width = 24
     guide.column_dimensions["B"].width = 100
-    guide.append([_styled(WriteOnlyCell(guide, value=text), font=bold, fill=header_fill)
+    guide.append([styled(WriteOnlyCell(guide, value=text), font=bold, fill=header_fill)
                   for text in (_("Column"), _("How to fill"))])
     wrap = Alignment(wrap_text=True, vertical="top")
     for column, text in how_to_fill():
-        guide.append([_text(guide, column), _styled(_text(guide, text), alignment=wrap)])
+        guide.append([text_cell(guide, column), styled(text_cell(guide, text), alignment=wrap)])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
 
 
-def _styled(cell, *, font=None, fill=None, alignment=None):
+def styled(cell, *, font=None, fill=None, alignment=None):
     if font is not None:
         cell.font = font
     if fill is not None:
@@ -175,7 +188,7 @@ def _styled(cell, *, font=None, fill=None, alignment=None):
     return cell
 
 
-def _text(sheet, value):
+def text_cell(sheet, value):
     """A cell holding `value` as text, even when it starts like a formula (= + - @)."""
     if value is None:
         return None
@@ -188,12 +201,76 @@ def _text(sheet, value):
     return cell
 
 
-def _date(sheet, value):
+def date_cell(sheet, value):
     if value is None:
         return None
     cell = WriteOnlyCell(sheet, value=value)
     cell.number_format = DATE_FORMAT
     return cell
+
+
+# --- Reading uploads (plan and progress sheet) ---------------------------------------------
+
+def check_upload(file, error_class=WorkbookFileError):
+    """Refuse, before any XML is parsed, a file too large or one that unpacks to too much.
+
+    A workbook is a zip archive: its parts' declared sizes bound what reading them can produce
+    (zipfile stops at the declared size), so they are summed before openpyxl opens it.
+    """
+    size = file.size
+    if size is None:
+        size = file.seek(0, io.SEEK_END)
+    if size > MAX_BYTES:
+        raise error_class(_("The file is larger than %(size)s MB.")
+                          % {"size": MAX_BYTES // (1024 * 1024)})
+    try:
+        file.seek(0)
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise error_class(_("This file is not an Excel workbook (.xlsx).")) from None
+    finally:
+        file.seek(0)
+    unpacked = sum(part.file_size for part in parts)
+    packed_too_tightly = any(
+        part.file_size > 1024 * 1024 and part.file_size > MAX_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if len(parts) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES or packed_too_tightly:
+        raise error_class(_(
+            "This file unpacks to more than %(size)s MB, or is compressed far more than a "
+            "workbook can be; it is refused."
+        ) % {"size": MAX_UNPACKED_BYTES // (1024 * 1024)})
+
+
+def read_workbook(file, *, max_rows, max_col, error_class=WorkbookFileError):
+    """Values of the first sheet's rows below the header, and the workbook's properties.
+
+    At most `max_rows` + 1 rows are read, so that the caller can tell there are more. The file
+    is checked first (check_upload) and opened read-only; anything unreadable raises
+    `error_class` with a message for the user.
+    """
+    check_upload(file, error_class)
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+        try:
+            if not workbook.worksheets:
+                raise error_class(_("The workbook has no worksheet."))
+            cells = list(workbook.worksheets[0].iter_rows(
+                min_row=2, max_row=max_rows + 2, max_col=max_col, values_only=True,
+            ))
+            properties = workbook.properties
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, InvalidFileException, OSError,
+            ValueError, TypeError, SyntaxError, ParseError, EOFError):
+        raise error_class(_("This file is not an Excel workbook (.xlsx).")) from None
+    return cells, properties
+
+
+def is_blank(rows):
+    return all(value is None or (isinstance(value, str) and not value.strip())
+               for values in rows for value in values)
 
 
 # --- Import ---------------------------------------------------------------------------------
@@ -217,23 +294,10 @@ def import_plan(*, user, project, file):
 
 def read_plan(file, *, project):
     """The rows of an uploaded plan workbook, as services.import_plan takes them."""
-    if file.size is not None and file.size > MAX_BYTES:
-        raise PlanFileError(_("The file is larger than %(size)s MB.")
-                            % {"size": MAX_BYTES // (1024 * 1024)})
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        try:
-            if not workbook.worksheets:
-                raise PlanFileError(_("The workbook has no worksheet."))
-            cells = list(workbook.worksheets[0].iter_rows(
-                min_row=2, max_row=MAX_ROWS + 2, max_col=READ_COLUMNS, values_only=True,
-            ))
-        finally:
-            workbook.close()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, InvalidFileException, OSError,
-            ValueError, TypeError, SyntaxError, ParseError, EOFError):
-        raise PlanFileError(_("This file is not an Excel workbook (.xlsx).")) from None
-    if len(cells) > MAX_ROWS and not _is_blank(cells[MAX_ROWS:]):
+    cells, _properties = read_workbook(
+        file, max_rows=MAX_ROWS, max_col=READ_COLUMNS, error_class=PlanFileError
+    )
+    if len(cells) > MAX_ROWS and not is_blank(cells[MAX_ROWS:]):
         raise PlanFileError(_("A plan has at most %(max)s rows.") % {"max": MAX_ROWS})
     owners = {
         membership.user.username: membership.user
@@ -243,7 +307,7 @@ def read_plan(file, *, project):
     rows = []
     for number, values in enumerate(cells[:MAX_ROWS], start=2):
         values = (tuple(values) + (None,) * READ_COLUMNS)[:READ_COLUMNS]
-        if _is_blank([values[1:]]):
+        if is_blank([values[1:]]):
             continue
         rows.append(reader.read(number, values, place=len(rows) + 1))
     if not rows and not reader.errors:
@@ -262,11 +326,6 @@ def read_plan(file, *, project):
         errors.sort(key=lambda error: (error["row"], error["column"]))
         raise PlanRowsError(errors)
     return rows
-
-
-def _is_blank(rows):
-    return all(value is None or (isinstance(value, str) and not value.strip())
-               for values in rows for value in values)
 
 
 def _mark_summaries(rows, reader):

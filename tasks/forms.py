@@ -1,4 +1,5 @@
-"""Planning page forms: a row of the task table, a new task, a baseline. Services do the writes."""
+"""Task page forms: a row of the planning table, a new task, a baseline, a progress report,
+an uploaded progress sheet. Services do the writes."""
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +8,7 @@ from accounts.forms import BootstrapFormMixin
 from projects.forms import DATE_WIDGET, UserChoiceField
 
 from .models import Baseline, Task
+from .progress import MAX_TEXT
 from .services import MAX_WORKING_DAYS
 
 # Service error keys → the field of the row form that shows them.
@@ -165,4 +167,65 @@ class BaselineForm(BootstrapFormMixin, forms.Form):
         label=_("Baseline name"), required=False,
         max_length=Baseline._meta.get_field("name").max_length,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. Plan approved")}),
+    )
+
+
+# --- Progress (P3.2a, P3.2b) ------------------------------------------------------------------
+
+def plain_number(value):
+    """A decimal as a person types it: 50, 12.5; empty for None."""
+    if value is None:
+        return ""
+    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    """A quick progress report on one task: % complete, hours, a note, problems met."""
+
+    percent_complete = forms.DecimalField(
+        label=_("% complete"), min_value=0, max_value=100, decimal_places=2, max_digits=5,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    hours = forms.DecimalField(
+        label=_("Hours"), required=False, min_value=0, decimal_places=2, max_digits=7,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    note = forms.CharField(label=_("Progress note"), required=False, max_length=MAX_TEXT,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    problems = forms.CharField(
+        label=_("Problems"), required=False, max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Problems met flag the task for the project manager until solved."),
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    # The buttons beside % complete that fill it in and save at once.
+    QUICK = ("25", "50", "75", "100")
+
+    def __init__(self, data=None, *, task, **kwargs):
+        kwargs.setdefault("auto_id", f"progress{task.pk}_%s")
+        kwargs.setdefault("initial", {
+            "percent_complete": plain_number(task.percent_complete), "version": task.version,
+        })
+        self.task = task
+        super().__init__(data, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.HiddenInput):
+                field.widget.attrs["class"] += " form-control-sm"
+
+    def add_service_errors(self, error):
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for key, messages in error.message_dict.items():
+            self.add_error(key if key in self.fields else None, messages)
+
+
+class SheetUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={
+            "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }),
+        help_text=_("The progress tracking sheet downloaded for this week, filled in."),
     )

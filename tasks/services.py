@@ -14,6 +14,7 @@ from projects.models import Project
 from projects.permissions import require
 
 from . import scheduling
+from .gantt_cache import bump_plan_revision
 from .models import Baseline, BaselineTask, Dependency, Task, WorkCalendar
 
 SCHEDULE_FIELDS = (
@@ -152,6 +153,7 @@ def schedule_project(*, project):
     if project.percent_complete != project_percent:
         Project.objects.filter(pk=project.pk).update(percent_complete=project_percent)
         project.percent_complete = project_percent
+    bump_plan_revision(project.pk)
     return result
 
 

@@ -106,7 +106,8 @@ class PlanRow:
         attrs = ""
         if can_edit:
             attrs = ' tabindex="0"' + (" data-plan-focus" if task.pk == focus_pk else "")
-        name = escape(task.name)
+        name = (f'<a class="plan-task-link" href="{labels["task_url"]}{task.pk}/">'
+                f"{escape(task.name)}</a>")
         if self.is_milestone:
             name = (f'<i class="bi bi-diamond-fill plan-milestone" role="img" '
                     f'aria-label="{labels["milestone"]}" title="{labels["milestone"]}"></i> {name}')
@@ -114,6 +115,8 @@ class PlanRow:
             pin = f'{labels["pin"]} {escape(_date_label(task.start_no_earlier_than))}'
             name += (f' <i class="bi bi-pin-angle text-body-secondary" role="img" '
                      f'aria-label="{pin}" title="{pin}"></i>')
+        if task.has_open_problem:
+            name += labels["problem"]
         owner = escape(str(task.owner)) if task.owner_id else ""
         cells = [
             f'<tr id="task-{task.pk}" class="{" ".join(classes)}"{attrs}>',
@@ -252,6 +255,8 @@ def _rows_by_number(project):
 def _common(request, project, baseline):
     can_edit = can(request.user, "plan.change", project)
     tasks_url = reverse("tasks:task_row", args=[project.pk, 0]).removesuffix("0/")
+    labels = _labels()
+    labels["task_url"] = reverse("tasks:task_detail", args=[project.pk, 0]).removesuffix("0/")
     return {
         "project": project,
         "tab": "plan",
@@ -259,7 +264,7 @@ def _common(request, project, baseline):
         "baseline": baseline,
         "tasks_url": tasks_url,
         "columns": 11 + bool(baseline) + can_edit,
-        "labels": _labels(),
+        "labels": labels,
     }
 
 
@@ -272,6 +277,9 @@ def _labels():
         "milestone": escape(_("Milestone")),
         "pin": escape(_("Starts no earlier than")),
         "new_badge": f'<span class="badge text-bg-light border">{escape(_("new"))}</span>',
+        "problem": (f' <i class="bi bi-flag-fill text-danger" role="img" '
+                    f'aria-label="{escape(_("Open problem"))}" '
+                    f'title="{escape(_("Open problem"))}"></i>'),
     }
 
 

@@ -73,10 +73,11 @@
     }
   }
 
-  // Click a cell of a read-only row: edit that row, its clicked cell focused.
+  // Click a cell of a read-only row: edit that row, its clicked cell focused. The task's name
+  // is a link to its page: following it edits nothing.
   document.addEventListener("click", function (event) {
     var tr = editable(event.target);
-    if (!tr) {
+    if (!tr || event.target.closest("a")) {
       return;
     }
     var field = fieldOf(event.target.closest("td"));

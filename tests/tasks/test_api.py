@@ -157,6 +157,8 @@ def test_the_table_covers_every_tasks_operation_of_the_schema():
     operations = {
         (method, path)
         for path, item in schema["paths"].items() if path.startswith(ours)
+        # Progress routes, /tasks/{id}/resolve-problems/ among them: test_progress_api.py.
+        and not path.endswith("/resolve-problems/")
         for method in item
     }
     assert operations == {(route.method, route.path) for route in ROUTES.values()}
