@@ -196,6 +196,8 @@ def test_pm_shapes_the_wbs_with_the_row_buttons(world, page, shot):
     def press(name, button):
         cell(page, name, "start").click()
         edit_row = page.locator("#plan-tbody tr.plan-edit")
+        # Wait for this task's edit row, not one left over from the previous action.
+        expect(edit_row.locator("[name=name]")).to_have_value(name)
         edit_row.get_by_role("button", name=button, exact=True).click()
 
     press("Cabling", "Indent")
