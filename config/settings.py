@@ -134,6 +134,8 @@ STORAGES = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Absolute links in e-mails, e.g. https://jindu.example.com
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jindu@localhost")
 
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
