@@ -74,3 +74,4 @@ def check_version(request, instance, serializer_class=None):
             if serializer_class else {"version": instance.version}
         )
         raise StaleVersion(_("This object was changed by someone else."), current=current)
+

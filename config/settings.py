@@ -145,7 +145,7 @@ X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -175,6 +175,9 @@ SPECTACULAR_SETTINGS = {
         "InitiationStatusEnum": "projects.models.InitiationRequest.Status",
         "ProjectStatusEnum": "projects.models.Project.Status",
         "TaskStatusEnum": "tasks.models.Task.Status",
+        "DepartmentKindEnum": "accounts.models.Department.Kind",
+        "MeetingKindEnum": "projects.models.Meeting.Kind",
+        "NotificationKindEnum": "notifications.models.Kind",
     },
 }
 
@@ -201,6 +204,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# Gantt charts of projects with more tasks than this are rendered by a Celery job and cached.
+GANTT_ASYNC_THRESHOLD = env.int("GANTT_ASYNC_THRESHOLD", default=2000)
 
 # Upload limits shared by every import and attachment.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
