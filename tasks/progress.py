@@ -77,29 +77,43 @@ def is_overdue(task, today):
 
 
 def roll_up_progress(*, project):
-    """Summary tasks' and the project's % complete, weighted by duration (DESIGN.md)."""
+    """Summary tasks' % complete (weighted by duration, DESIGN.md) and status, and the project's.
+
+    A phase is done when every task below it is done or cancelled, in progress once any has
+    started, so a finished phase is never reported overdue.
+    """
     from .services import _weighted_percent, _write_rows
 
     rows = list(Task.objects.filter(project=project).values_list(
-        "id", "parent_id", "is_summary", "duration_days", "percent_complete"
+        "id", "parent_id", "is_summary", "duration_days", "percent_complete", "status"
     ))
-    parent_of = {pk: parent for pk, parent, *_rest in rows}
+    parent_of = {row[0]: row[1] for row in rows}
     below = {}
-    for _pk, parent, is_summary, duration, percent in rows:
+    for _pk, parent, is_summary, duration, percent, status in rows:
         if is_summary:
             continue
         node = parent
         while node is not None:
-            below.setdefault(node, []).append((duration, percent))
+            below.setdefault(node, []).append((duration, percent, status))
             node = parent_of[node]
     changed = []
-    for pk, _parent, is_summary, _duration, percent in rows:
+    for pk, _parent, is_summary, _duration, percent, status in rows:
         if is_summary and pk in below:
-            value = _weighted_percent(below[pk])
-            if value != percent:
-                changed.append(Task(pk=pk, percent_complete=value))
-    _write_rows(changed, ["percent_complete"])
-    value = _weighted_percent((d, p) for _pk, _par, s, d, p in rows if not s)
+            leaves = below[pk]
+            value = _weighted_percent((d, p) for d, p, _s in leaves)
+            statuses = {s for _d, _p, s in leaves}
+            if statuses <= set(CLOSED_STATUSES) and Task.Status.DONE in statuses:
+                rolled = Task.Status.DONE
+            elif statuses == {Task.Status.CANCELLED}:
+                rolled = Task.Status.CANCELLED
+            elif value > 0 or statuses & {Task.Status.IN_PROGRESS, Task.Status.DONE}:
+                rolled = Task.Status.IN_PROGRESS
+            else:
+                rolled = Task.Status.NOT_STARTED
+            if (value, rolled) != (percent, status):
+                changed.append(Task(pk=pk, percent_complete=value, status=rolled))
+    _write_rows(changed, ["percent_complete", "status"])
+    value = _weighted_percent((row[3], row[4]) for row in rows if not row[2])
     Project.objects.filter(pk=project.pk).exclude(percent_complete=value).update(
         percent_complete=value
     )

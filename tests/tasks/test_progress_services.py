@@ -327,3 +327,24 @@ def test_the_sheet_measurements_run_and_leave_nothing_behind(db):
     assert all(line["value"] > 0 and "error" not in line for line in lines)
     assert not Task.objects.exists() and not ProgressEntry.objects.exists()
     assert not Task.history.exists()
+
+
+def test_a_finished_phase_is_done_and_never_overdue(world):
+    from datetime import date
+
+    from tasks import progress, services
+    from tasks.models import Task
+
+    phase = services.create_task(user=world.pm, project=world.project, name="Survey phase",
+                                 duration_days=1)
+    first = services.create_task(user=world.pm, project=world.project, parent=phase,
+                                 name="Site visit", duration_days=1, owner=world.member)
+    second = services.create_task(user=world.pm, project=world.project, parent=phase,
+                                  name="Report", duration_days=1, owner=world.member)
+    progress.record_progress(user=world.member, task=first, percent_complete=100)
+    phase.refresh_from_db()
+    assert phase.status == Task.Status.IN_PROGRESS
+    progress.record_progress(user=world.member, task=second, percent_complete=100)
+    phase.refresh_from_db()
+    assert phase.status == Task.Status.DONE
+    assert not progress.is_overdue(phase, date(2099, 1, 1))
