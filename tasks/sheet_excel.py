@@ -109,7 +109,11 @@ def how_to_fill():
         (_("Problems"), _("Fill in: problems met. A new problem is flagged to the project "
                           "manager until it is marked solved.")),
         (_("Critical"), _("On the critical path: any delay delays the project. Not read back.")),
-        (_("Status"), _("Follows from % complete. Not read back.")),
+        (
+            _("Status"),
+            # xgettext:no-python-format
+            _("Follows from % complete. Not read back."),
+        ),
         ("", ""),
         # xgettext:no-python-format
         ("", _("Only the four yellow columns (% complete, Hours this week, Progress note, "
