@@ -34,11 +34,6 @@ pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def admin_client(world, client):
     client.force_login(world.admin)

@@ -1,15 +1,9 @@
 """Sign-in, profile, password change and the language switch."""
-import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_login_page_renders_a_form(db):

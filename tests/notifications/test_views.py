@@ -5,11 +5,6 @@ from django.urls import reverse
 from notifications.models import Notification
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make(user, key, *, read=False, url="", message=None):
     return Notification.objects.create(
         kind=Notification.Kind.MEETING, recipient=user, message=message or f"Note {key}",

@@ -1,13 +1,7 @@
 """The client portal home: only the client's own projects, only client-safe fields (P4.3a)."""
-import pytest
 from django.urls import reverse
 
 from tests.projects.factories import MembershipFactory, ProjectFactory
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def test_client_sees_own_projects_without_internal_fields(world, client_as):

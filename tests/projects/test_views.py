@@ -12,11 +12,6 @@ from tests.projects.factories import InitiationRequestFactory, MeetingFactory
 Status = InitiationRequest.Status
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def initiation_data(world, **overrides):
     data = {
         "title": "Campus Wi-Fi 6 rollout",

@@ -12,12 +12,6 @@ CLIENTS = {"client", "other_client"}
 SIGNED_IN = INTERNAL | CLIENTS
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The world has a dozen users; hashing their passwords properly would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def table(ok=(), forbidden=(), redirect=(), default=404):
     """Expected status per role; anonymous always goes to the login page."""
     expected = dict.fromkeys(ROLES, default)

@@ -1,7 +1,6 @@
 """N rows never mean N queries: each list page costs the same with N and 2N rows (STYLE.md)."""
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,11 +16,6 @@ from tests.projects.factories import (
 )
 
 N = 4
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def queries_for(client, url):

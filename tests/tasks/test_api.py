@@ -20,11 +20,6 @@ from tests.projects.factories import MembershipFactory, ProjectFactory
 from tests.tasks.factories import DependencyFactory, TaskFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def add(w, name, project=None, **fields):
     fields.setdefault("client_visible", True)
     return services.create_task(user=w.pm, project=project or w.project, name=name, **fields)

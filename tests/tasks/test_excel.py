@@ -13,11 +13,6 @@ from tasks.models import Dependency, ProgressEntry, Task
 from tests.projects.factories import MembershipFactory, ProjectFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def url(project):
     return f"/api/v1/projects/{project.pk}/plan.xlsx"
 

@@ -40,11 +40,6 @@ def wbs_of(world):
     return list(Task.objects.filter(project=world.project).values_list("name", "wbs"))
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def bulk_updates():
     """Each write of scheduled values as (number of rows, fields), in call order."""
