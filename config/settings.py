@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "projects",
     "tasks",
     "notifications",
+    "quality",
     "portal",
 ]
 
@@ -211,3 +212,12 @@ GANTT_ASYNC_THRESHOLD = env.int("GANTT_ASYNC_THRESHOLD", default=2000)
 # Upload limits shared by every import and attachment.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Attachments to change requests, feedback and published reports (stored under MEDIA_ROOT,
+# which no URL serves: they are read only through the permission-checked download view).
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_FILES = env.int("ATTACHMENT_MAX_FILES", default=5)
+ATTACHMENT_EXTENSIONS = env.list(
+    "ATTACHMENT_EXTENSIONS",
+    default=["pdf", "png", "jpg", "jpeg", "gif", "docx", "xlsx", "pptx", "txt", "csv"],
+)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("projects.urls")),
     path("", include("tasks.urls")),
+    path("", include("quality.urls")),
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),

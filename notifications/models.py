@@ -27,6 +27,9 @@ class Kind(models.TextChoices):
     DUE_SOON = "due_soon", _("Task due soon")
     PROGRESS_REMINDER = "progress_reminder", _("Progress reminder")
     STALE_PROGRESS = "stale_progress", _("No recent progress")
+    CHANGE_REQUEST = "change_request", _("Change request")
+    FEEDBACK = "feedback", _("Client feedback")
+    STATUS_REPORT = "status_report", _("Status report")
 
 
 # Alert messages, rendered from `params` in the language of whoever reads them.
@@ -229,6 +232,12 @@ class AlertSettings(models.Model):
         _("progress reminder day"), default=4, choices=sorted(WEEKDAYS.items()),
         help_text=_("The day of the week on which members who have not reported yet are "
                     "reminded (P4.2d)."),
+    )
+    feedback_response_hours = models.PositiveSmallIntegerField(
+        _("client feedback: hours to answer"), default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(720)],
+        help_text=_("Customer service's target for answering client feedback; slower answers "
+                    "are shown in red."),
     )
     default_email = models.CharField(
         _("e-mail by default"), max_length=20, choices=Delivery.choices, default=Delivery.DIGEST,

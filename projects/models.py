@@ -1,5 +1,6 @@
 """Initiation and team (P3.1a, P3.1b, P3.2c): requests, projects, memberships, meetings."""
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -311,3 +312,170 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class ChangeRequest(Versioned):
+    """需求变更: a client (or the PM) asks for a change; its impact is assessed and decided (P4.3b).
+
+    submitted → assessed (schedule days, cost, quality) → approved | rejected → implemented, the
+    last with a new baseline. Every step is a `ChangeRequestTransition` the client can follow.
+    """
+
+    view_action = "change_request.view"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ASSESSED = "assessed", _("Assessed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        IMPLEMENTED = "implemented", _("Implemented")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE,
+        related_name="change_requests",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description of the change"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    # Impact assessment (the pm).
+    schedule_impact_days = models.IntegerField(
+        _("schedule impact (working days)"), null=True, blank=True,
+        help_text=_("Working days the change adds to the schedule; negative when it saves time."),
+    )
+    cost_impact = models.DecimalField(
+        _("cost impact"), max_digits=14, decimal_places=2, null=True, blank=True,
+        help_text=_("Extra cost of the change; negative when it saves money."),
+    )
+    quality_impact = models.TextField(_("quality impact"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assessed by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    assessed_at = models.DateTimeField(_("assessed"), null=True, blank=True)
+    # Decision (management or the pm).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reasons for the decision"), blank=True)
+    # Implementation (the pm): the plan changes and the baseline they end in.
+    implemented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("implemented by"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    implemented_at = models.DateTimeField(_("implemented"), null=True, blank=True)
+    changed_tasks = models.ManyToManyField(
+        "tasks.Task", verbose_name=_("tasks changed"), blank=True, related_name="change_requests",
+    )
+    previous_baseline = models.ForeignKey(
+        "tasks.Baseline", verbose_name=_("baseline before the change"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    baseline = models.ForeignKey(
+        "tasks.Baseline", verbose_name=_("baseline after the change"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="change_requests",
+    )
+    internal_notes = models.TextField(
+        _("internal notes"), blank=True, help_text=_("Never shown to the client."),
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["internal_notes"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        indexes = [models.Index(fields=["project", "status"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("projects:change_detail", args=[self.project_id, self.pk])
+
+    @property
+    def reference(self):
+        return f"CR-{self.pk:04d}" if self.pk else "CR"
+
+    def get_portal_url(self):
+        return reverse("portal:change_detail", args=[self.pk])
+
+
+class ChangeRequestTransition(models.Model):
+    """One step of a change request: who moved it, when, and what they said (client-visible)."""
+
+    change_request = models.ForeignKey(
+        ChangeRequest, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=ChangeRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=ChangeRequest.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("change request step")
+        verbose_name_plural = _("change request steps")
+
+    def __str__(self):
+        return f"{self.change_request_id} {self.from_status} → {self.to_status}"
+
+
+def attachment_path(instance, filename):
+    """Stored under MEDIA_ROOT (never the static root) by a random name: no user path parts."""
+    import uuid
+
+    return f"attachments/{instance.project_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file attached to a change request, client feedback or a published report.
+
+    Files live under MEDIA_ROOT, which no URL serves: the only way to read one is the
+    permission-checked download view, which asks the owner's `view_action` of the permission
+    module whether the caller may see the owner.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    owner = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    mime_type = models.CharField(_("type"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:attachment", args=[self.pk])

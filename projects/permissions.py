@@ -20,6 +20,7 @@ SystemRole = User.SystemRole
 PLAN_ROLES = frozenset({Role.PM})
 PROGRESS_ROLES = frozenset({Role.PM, Role.ASSISTANT})
 MEETING_ROLES = frozenset({Role.PM, Role.ASSISTANT})
+REPORT_ROLES = frozenset({Role.PM, Role.ASSISTANT})
 
 
 def project_role(user, project):
@@ -66,6 +67,13 @@ def internal_projects(user):
     return visible_projects(user)
 
 
+def visible_change_requests(user):
+    """Change requests of the projects the user sees (clients: their own organisation's)."""
+    from .models import ChangeRequest
+
+    return ChangeRequest.objects.filter(project__in=visible_projects(user).values("pk"))
+
+
 def visible_initiations(user):
     if not user.is_authenticated or user.is_client:
         return InitiationRequest.objects.none()
@@ -105,6 +113,36 @@ def _initiation_visible(user, request):
     )
 
 
+def _on_project(rule):
+    """A rule about a project applied to an object that belongs to one (`obj.project`)."""
+    return lambda user, obj: rule(user, obj.project)
+
+
+def _is_project_client(user, project):
+    return user.is_client and _can_view_project(user, project) and (
+        project_role(user, project) == Role.CLIENT
+    )
+
+
+def _is_customer_service(user, project):
+    """A member of the project's customer-service team (P2.3b)."""
+    return not user.is_client and Membership.objects.filter(
+        project=project, user=user, team=Membership.Team.CUSTOMER_SERVICE
+    ).exists()
+
+
+def _decides_changes(user, change_request):
+    return is_admin(user) or user.system_role == SystemRole.MANAGEMENT or (
+        not user.is_client and project_role(user, change_request.project) == Role.PM
+    )
+
+
+def _owner_visible(user, attachment):
+    """An attachment is visible exactly when the object it belongs to is."""
+    owner = attachment.owner
+    return owner is not None and can(user, owner.view_action, owner)
+
+
 # action -> (visibility rule, permission rule). Visibility failing gives 404, permission 403.
 RULES = {
     # Accounts and reference data (admin; DESIGN.md). Internal users read them for pickers.
@@ -142,11 +180,59 @@ RULES = {
         lambda u, t: (t.owner_id == u.pk and project_role(u, t.project_id) is not None)
         or _project_rule(PROGRESS_ROLES)(u, t.project),
     ),
+    # Client rights (P4.3): change requests, feedback, published reports, attachments.
+    "change_request.view": (_on_project(_can_view_project), _on_project(_can_view_project)),
+    "change_request.create": (
+        _can_view_project,
+        lambda u, p: _project_rule(PLAN_ROLES)(u, p) or _is_project_client(u, p),
+    ),
+    "change_request.assess": (
+        _on_project(_can_view_project), _on_project(_project_rule(PLAN_ROLES))
+    ),
+    "change_request.decide": (_on_project(_can_view_project), _decides_changes),
+    "change_request.implement": (
+        _on_project(_can_view_project), _on_project(_project_rule(PLAN_ROLES))
+    ),
+    "change_request.edit_internal": (
+        _on_project(_can_view_project), _on_project(_project_rule(PLAN_ROLES))
+    ),
+    "feedback.list_internal": (None, _internal),
+    "feedback.view": (_on_project(_can_view_project), _on_project(_can_view_project)),
+    "feedback.create": (_can_view_project, _is_project_client),
+    "feedback.assign": (
+        _on_project(_can_view_project),
+        lambda u, f: _project_rule(PLAN_ROLES)(u, f.project) or _is_customer_service(u, f.project),
+    ),
+    "feedback.answer": (
+        _on_project(_can_view_project),
+        lambda u, f: not u.is_client and (is_admin(u) or u.pk == f.assignee_id),
+    ),
+    "feedback.edit_internal": (
+        _on_project(_can_view_project),
+        lambda u, f: not u.is_client and (
+            is_admin(u) or u.pk == f.assignee_id
+            or _project_rule(PLAN_ROLES)(u, f.project) or _is_customer_service(u, f.project)
+        ),
+    ),
+    "feedback.close": (_on_project(_can_view_project), lambda u, f: u.pk == f.submitted_by_id),
+    "report.view": (_on_project(_can_view_project), _on_project(_can_view_project)),
+    "report.publish": (_can_view_project, _project_rule(REPORT_ROLES)),
+    "problem.share": (
+        lambda u, t: _can_view_project(u, t.project), lambda u, t: _project_rule(PROGRESS_ROLES)(
+            u, t.project)
+    ),
+    "attachment.view": (_owner_visible, _owner_visible),
 }
 
 # Clients never reach internal actions: for them even visibility of the object is denied,
 # so internal routes answer 404 rather than revealing the object with a 403.
-CLIENT_ACTIONS = frozenset({"project.view"})
+# Client-facing actions are checked for clients too: the object is visible to them, so an act
+# they may not do (assessing their own change request, say) is a 403.
+CLIENT_ACTIONS = frozenset({
+    "project.view", "change_request.view", "change_request.create", "change_request.assess",
+    "change_request.decide", "change_request.implement", "feedback.view", "feedback.create",
+    "feedback.assign", "feedback.answer", "feedback.close", "report.view", "attachment.view",
+})
 
 
 def can(user, action, obj=None):

@@ -11,6 +11,8 @@ from notifications.services import notify
 
 from .models import (
     ActionItem,
+    ChangeRequest,
+    ChangeRequestTransition,
     InitiationRequest,
     InitiationTransition,
     Meeting,
@@ -365,3 +367,206 @@ def update_meeting(*, user, meeting, attendees=None, action_items=None, expected
 def delete_meeting(*, user, meeting):
     require(user, "meeting.manage", meeting.project)
     meeting.delete()
+
+
+# --- Change requests (P4.3b) ----------------------------------------------------------------
+
+CR = ChangeRequest.Status
+
+
+def _client_members(project):
+    return [m.user for m in project.memberships.filter(
+        role=Membership.Role.CLIENT, user__is_active=True).select_related("user")]
+
+
+def _pm_of(project):
+    membership = project.memberships.filter(role=Membership.Role.PM).select_related(
+        "user").first()
+    return membership.user if membership else None
+
+
+def _notify_change(change_request, *, actor, message, step, internal=(), clients=True):
+    """Tell the client side (portal link) and the named internal people (internal link)."""
+    project = change_request.project
+    params = {"ref": change_request.reference, "title": change_request.title,
+              "project": project.name}
+    key = f"change:{change_request.pk}:{step}:{change_request.version}"
+    if clients:
+        people = _client_members(project)
+        if change_request.requested_by.is_client:
+            people.append(change_request.requested_by)
+        notify(
+            recipients=[u for u in people if u.pk != actor.pk],
+            kind=Notification.Kind.CHANGE_REQUEST, message=message, params=params,
+            project=project, dedupe_key=f"{key}:client", url=change_request.get_portal_url(),
+        )
+    notify(
+        recipients=[u for u in internal if u is not None and u.pk != actor.pk],
+        kind=Notification.Kind.CHANGE_REQUEST, message=message, params=params,
+        project=project, dedupe_key=f"{key}:team", url=change_request.get_absolute_url(),
+    )
+
+
+def _change_transition(change_request, *, user, to, comment=""):
+    ChangeRequestTransition.objects.create(
+        change_request=change_request, from_status=change_request.status, to_status=to,
+        actor=user, comment=comment or "",
+    )
+    change_request.status = to
+
+
+def _locked_change(change_request, *, expected_version, allowed_from, to):
+    change_request = _locked(change_request, expected_version)
+    if change_request.status not in allowed_from:
+        raise InvalidTransition(
+            _("This change request is %(status)s; it cannot become %(target)s.")
+            % {"status": change_request.get_status_display(), "target": CR(to).label}
+        )
+    return change_request
+
+
+@transaction.atomic
+def submit_change_request(*, user, project, title, description, reason, attachments=()):
+    """A client member of the project, or its pm, asks for a change (→ submitted)."""
+    from .attachments import attach, validate_uploads
+
+    require(user, "change_request.create", project)
+    if not project.is_open:
+        raise InvalidTransition(_("Changes can only be requested while the project is open."))
+    validate_uploads(attachments)
+    change_request = ChangeRequest(
+        project=project, title=title, description=description, reason=reason,
+        requested_by=user, status=CR.SUBMITTED,
+    )
+    _validate(change_request, exclude=["project", "requested_by"])
+    change_request.save()
+    ChangeRequestTransition.objects.create(
+        change_request=change_request, from_status="", to_status=CR.SUBMITTED, actor=user,
+    )
+    attach(user=user, owner=change_request, project=project, uploads=attachments)
+    _notify_change(
+        change_request, actor=user, step="submitted", internal=[_pm_of(project)],
+        message=_("Change request %(ref)s “%(title)s” was submitted for %(project)s."),
+    )
+    return change_request
+
+
+@transaction.atomic
+def assess_change_request(*, user, change_request, schedule_impact_days, cost_impact,
+                          quality_impact, comment="", expected_version=None):
+    """The pm states the impact on schedule (working days), cost and quality (→ assessed).
+
+    A request may be assessed again until it is decided.
+    """
+    require(user, "change_request.assess", change_request)
+    change_request = _locked_change(
+        change_request, expected_version=expected_version,
+        allowed_from=(CR.SUBMITTED, CR.ASSESSED), to=CR.ASSESSED,
+    )
+    errors = {}
+    if schedule_impact_days is None:
+        errors["schedule_impact_days"] = _("State the impact on the schedule (0 for none).")
+    if cost_impact is None:
+        errors["cost_impact"] = _("State the impact on cost (0 for none).")
+    if not (quality_impact or "").strip():
+        errors["quality_impact"] = _("Describe the impact on quality (or write that there is "
+                                     "none).")
+    if errors:
+        raise ValidationError(errors)
+    change_request.schedule_impact_days = schedule_impact_days
+    change_request.cost_impact = cost_impact
+    change_request.quality_impact = quality_impact.strip()
+    change_request.assessed_by, change_request.assessed_at = user, timezone.now()
+    _change_transition(change_request, user=user, to=CR.ASSESSED, comment=comment)
+    _validate(change_request)
+    change_request.save()
+    from accounts.selectors import management_users
+
+    _notify_change(
+        change_request, actor=user, step="assessed",
+        internal=[_pm_of(change_request.project), *management_users()],
+        message=_("Change request %(ref)s “%(title)s” (%(project)s) was assessed and awaits a "
+                  "decision."),
+    )
+    return change_request
+
+
+def _decide_change(*, user, change_request, to, comment, expected_version):
+    require(user, "change_request.decide", change_request)
+    change_request = _locked_change(
+        change_request, expected_version=expected_version, allowed_from=(CR.ASSESSED,), to=to,
+    )
+    if to == CR.REJECTED and not (comment or "").strip():
+        raise ValidationError({"comment": _("Give the reasons for rejecting the change.")})
+    change_request.decided_by, change_request.decided_at = user, timezone.now()
+    change_request.decision_reason = (comment or "").strip()
+    _change_transition(change_request, user=user, to=to, comment=comment)
+    change_request.save()
+    message = (
+        _("Change request %(ref)s “%(title)s” (%(project)s) was approved.") if to == CR.APPROVED
+        else _("Change request %(ref)s “%(title)s” (%(project)s) was rejected.")
+    )
+    internal = [_pm_of(change_request.project)]
+    if not change_request.requested_by.is_client:
+        internal.append(change_request.requested_by)
+    _notify_change(change_request, actor=user, step=to, internal=internal, message=message)
+    return change_request
+
+
+@transaction.atomic
+def approve_change_request(*, user, change_request, comment="", expected_version=None):
+    return _decide_change(user=user, change_request=change_request, to=CR.APPROVED,
+                          comment=comment, expected_version=expected_version)
+
+
+@transaction.atomic
+def reject_change_request(*, user, change_request, comment, expected_version=None):
+    return _decide_change(user=user, change_request=change_request, to=CR.REJECTED,
+                          comment=comment, expected_version=expected_version)
+
+
+@transaction.atomic
+def implement_change_request(*, user, change_request, comment="", changed_tasks=None,
+                             expected_version=None):
+    """The pm has changed the plan: link the changed tasks and take a new baseline."""
+    from tasks.models import Baseline, Task
+    from tasks.services import take_baseline
+
+    require(user, "change_request.implement", change_request)
+    change_request = _locked_change(
+        change_request, expected_version=expected_version, allowed_from=(CR.APPROVED,),
+        to=CR.IMPLEMENTED,
+    )
+    project = change_request.project
+    tasks = list(changed_tasks or ())
+    foreign = [t for t in tasks if not isinstance(t, Task) or t.project_id != project.pk]
+    if foreign:
+        raise ValidationError({"changed_tasks": _("Only tasks of this project can be linked.")})
+    change_request.previous_baseline = (
+        Baseline.objects.filter(project=project).order_by("-number").first()
+    )
+    change_request.baseline = take_baseline(
+        user=user, project=project,
+        name=str(_("After %(ref)s: %(title)s") % {
+            "ref": change_request.reference, "title": change_request.title})[:200],
+    )
+    change_request.implemented_by, change_request.implemented_at = user, timezone.now()
+    _change_transition(change_request, user=user, to=CR.IMPLEMENTED, comment=comment)
+    change_request.save()
+    change_request.changed_tasks.set(tasks)
+    _notify_change(
+        change_request, actor=user, step="implemented",
+        internal=[] if change_request.requested_by.is_client else [change_request.requested_by],
+        message=_("Change request %(ref)s “%(title)s” (%(project)s) has been implemented in the "
+                  "plan."),
+    )
+    return change_request
+
+
+@transaction.atomic
+def update_change_notes(*, user, change_request, internal_notes, expected_version=None):
+    require(user, "change_request.edit_internal", change_request)
+    change_request = _locked(change_request, expected_version)
+    change_request.internal_notes = internal_notes or ""
+    change_request.save(update_fields=["internal_notes"])
+    return change_request

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboards
+from . import views, views_dashboards, views_files
 
 app_name = "projects"
 urlpatterns = [
@@ -36,4 +36,6 @@ urlpatterns = [
     # Dashboards (P1.1)
     path("projects/<int:pk>/dashboard/", views_dashboards.project_dashboard, name="dashboard"),
     path("portfolio/", views_dashboards.portfolio, name="portfolio"),
+    # Attachments of change requests, feedback and published reports (permission-checked)
+    path("files/<int:pk>/", views_files.attachment, name="attachment"),
 ]

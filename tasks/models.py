@@ -251,6 +251,9 @@ class ProgressEntry(models.Model):
         related_name="progress_entries",
     )
     from_sheet = models.BooleanField(_("from the progress tracking sheet"), default=False)
+    # Problems and their solutions the pm or assistant chose to report to the client (P4.3a).
+    solution = models.TextField(_("solution"), blank=True)
+    shared_with_client = models.BooleanField(_("reported to the client"), default=False)
     created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
 
     class Meta:
@@ -275,3 +278,41 @@ class ProgressEntry(models.Model):
     @property
     def has_open_problem(self):
         return bool(self.problems.strip()) and self.problem_resolved_at is None
+
+
+class PublishedReport(models.Model):
+    """A weekly status report the pm published to the client portal (P2.1a, P4.3a).
+
+    `content` is a frozen, client-safe snapshot (only client-visible tasks and shared problems),
+    so what the client read stays as it was published; the portal keeps every one.
+    """
+
+    view_action = "report.view"
+
+    project = models.ForeignKey(
+        "projects.Project", verbose_name=_("project"), on_delete=models.CASCADE,
+        related_name="published_reports",
+    )
+    week = models.CharField(_("week"), max_length=8)
+    monday = models.DateField(_("week starting"))
+    summary = models.TextField(_("message to the client"), blank=True)
+    content = models.JSONField(_("report"), default=dict)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("published by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("published status report")
+        verbose_name_plural = _("published status reports")
+        indexes = [models.Index(fields=["project", "-published_at"])]
+
+    def __str__(self):
+        return f"{self.project_id} {self.week}"
+
+    def get_portal_url(self):
+        from django.urls import reverse
+
+        return reverse("portal:report_detail", args=[self.pk])

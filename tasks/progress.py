@@ -216,8 +216,8 @@ def record_progress(*, user, task, percent_complete, hours=None, note="", proble
 
 
 @transaction.atomic
-def resolve_problems(*, user, task, expected_version=None):
-    """The PM or assistant marks the task's reported problems as solved.
+def resolve_problems(*, user, task, expected_version=None, solution=""):
+    """The PM or assistant marks the task's reported problems as solved, with how (`solution`).
 
     Returns the number of reports whose problems were open; the task's version goes up.
     """
@@ -227,7 +227,10 @@ def resolve_problems(*, user, task, expected_version=None):
         raise StaleVersion(_("This task was changed by someone else."), current=fresh)
     resolved = ProgressEntry.objects.filter(task=fresh, problem_resolved_at__isnull=True).exclude(
         problems=""
-    ).update(problem_resolved_at=timezone.now(), problem_resolved_by=user)
+    ).update(
+        problem_resolved_at=timezone.now(), problem_resolved_by=user,
+        **({"solution": solution.strip()} if (solution or "").strip() else {}),
+    )
     if fresh.has_open_problem or resolved:
         fresh.has_open_problem = False
         fresh._history_user = user

@@ -1,0 +1,168 @@
+"""What a client may see of the plan and its progress (P4.3a) — the one place that decides it.
+
+Portal pages, published reports and their exports all read through here: tasks the pm marked
+client-visible (stage results and milestones), problems the pm or assistant reported to the
+client with their solutions, and the project's progress against its baseline. Never hours,
+costs, owners' internal notes or problems kept inside.
+"""
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import InvalidTransition
+from notifications.models import Notification
+from notifications.services import notify
+from projects.models import Membership
+from projects.permissions import require
+
+from . import progress
+from .models import BaselineTask, ProgressEntry, PublishedReport, Task
+from .reports import _latest_baseline, planned_percent
+from .services import engine_calendar
+
+# The columns of a task a client may read.
+CLIENT_TASK_FIELDS = (
+    "pk", "wbs", "name", "is_summary", "duration_days", "planned_start", "planned_end",
+    "actual_start", "actual_finish", "percent_complete", "status", "sort_key",
+)
+
+
+def client_tasks(*, project):
+    """Client-visible tasks (stages and milestones) in WBS order, client-safe columns only."""
+    return (
+        Task.objects.filter(project=project, client_visible=True)
+        .only(*CLIENT_TASK_FIELDS).order_by("sort_key", "id")
+    )
+
+
+def client_problems(*, project):
+    """Problems reported to the client, newest first, with their solution when solved."""
+    return (
+        ProgressEntry.objects.filter(task__project=project, shared_with_client=True)
+        .exclude(problems="")
+        .select_related("task").only(
+            "pk", "date", "problems", "solution", "problem_resolved_at",
+            "task__pk", "task__name", "task__wbs", "task__client_visible",
+        ).order_by("-date", "-id")
+    )
+
+
+def progress_against_plan(*, project, day=None):
+    """(actual %, planned % by the baseline or None, baseline) as of `day` (today)."""
+    day = day or timezone.localdate()
+    baseline = _latest_baseline(project)
+    planned = None
+    if baseline is not None:
+        rows = BaselineTask.objects.filter(baseline=baseline, task__is_summary=False).values_list(
+            "planned_start", "planned_end", "duration_days")
+        planned = planned_percent(rows, day, engine_calendar(project.calendar))
+    return Decimal(project.percent_complete), planned, baseline
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, date) else None
+
+
+def _task_row(task, baseline_ends):
+    return {
+        "wbs": task.wbs, "name": task.name, "is_summary": task.is_summary,
+        "is_milestone": task.duration_days == 0 and not task.is_summary,
+        "planned_start": _iso(task.planned_start), "planned_end": _iso(task.planned_end),
+        "baseline_end": _iso(baseline_ends.get(task.pk)),
+        "actual_start": _iso(task.actual_start), "actual_finish": _iso(task.actual_finish),
+        "percent_complete": str(task.percent_complete), "status": task.status,
+    }
+
+
+def report_snapshot(*, project, week, today=None):
+    """The client-safe content of the week's status report, frozen as plain JSON."""
+    monday, sunday = progress.parse_week(week)
+    today = today or timezone.localdate()
+    report_date = min(sunday, today)
+    actual, planned, baseline = progress_against_plan(project=project, day=report_date)
+    tasks = list(client_tasks(project=project))
+    baseline_ends = {}
+    if baseline is not None:
+        baseline_ends = dict(BaselineTask.objects.filter(
+            baseline=baseline, task__in=[t.pk for t in tasks]).values_list("task", "planned_end"))
+    next_monday, next_sunday = progress.parse_week(progress.week_of(
+        monday + timedelta(days=7)))
+    rows = [_task_row(t, baseline_ends) for t in tasks]
+    closed = {Task.Status.DONE, Task.Status.CANCELLED}
+    done, upcoming, late = [], [], []
+    for task, row in zip(tasks, rows, strict=True):
+        if task.status == Task.Status.DONE and task.actual_finish and (
+                monday <= task.actual_finish <= sunday):
+            done.append(row)
+        if task.status not in closed and task.planned_start and task.planned_end and (
+                task.planned_start <= next_sunday and task.planned_end >= next_monday):
+            upcoming.append(row)
+        if task.status not in closed and task.planned_end and task.planned_end < report_date:
+            late.append(row)
+    problems = [
+        {"date": _iso(entry.date), "task": entry.task.name if entry.task.client_visible else "",
+         "problem": entry.problems, "solution": entry.solution,
+         "solved": entry.problem_resolved_at is not None}
+        for entry in client_problems(project=project).filter(date__lte=sunday)[:50]
+    ]
+    return {
+        "week": week, "monday": _iso(monday), "sunday": _iso(sunday),
+        "report_date": _iso(report_date),
+        "actual_percent": str(actual),
+        "planned_percent": None if planned is None else str(planned),
+        "variance": None if planned is None else str(actual - planned),
+        "baseline": baseline.name if baseline else "",
+        "stages": [row for row in rows if row["is_summary"]],
+        "milestones": [row for row in rows if row["is_milestone"]],
+        "done": done, "next_week": upcoming, "late": late, "problems": problems,
+    }
+
+
+@transaction.atomic
+def publish_report(*, user, project, week, summary="", attachments=()):
+    """The pm (or assistant) publishes the week's status report to the client portal.
+
+    Each publication is kept: publishing a week again adds a revised report, the portal shows
+    the history.
+    """
+    from projects.attachments import attach, validate_uploads
+
+    require(user, "report.publish", project)
+    monday, _sunday = progress.parse_week(week)
+    if monday > timezone.localdate():
+        raise ValidationError({"week": _("A week that has not started cannot be reported.")})
+    if not project.client_organization_id:
+        raise InvalidTransition(_("This project has no client to publish to."))
+    validate_uploads(attachments)
+    report = PublishedReport.objects.create(
+        project=project, week=week, monday=monday, summary=(summary or "").strip(),
+        content=report_snapshot(project=project, week=week), published_by=user,
+    )
+    attach(user=user, owner=report, project=project, uploads=attachments)
+    clients = [m.user for m in project.memberships.filter(
+        role=Membership.Role.CLIENT, user__is_active=True).select_related("user")]
+    notify(
+        recipients=clients, kind=Notification.Kind.STATUS_REPORT,
+        message=_("The status report for week %(week)s of %(project)s is available."),
+        params={"week": week, "project": project.name}, project=project,
+        dedupe_key=f"report:{report.pk}", url=report.get_portal_url(),
+    )
+    return report
+
+
+@transaction.atomic
+def share_problem(*, user, entry, shared, solution=None):
+    """Report a problem (and its solution) to the client, or take it back (P4.3a)."""
+    require(user, "problem.share", entry.task)
+    entry = ProgressEntry.objects.select_for_update().select_related("task").get(pk=entry.pk)
+    if not entry.problems.strip():
+        raise ValidationError({"problems": _("This report has no problem to share.")})
+    entry.shared_with_client = bool(shared)
+    if solution is not None:
+        entry.solution = solution.strip()
+    entry.save(update_fields=["shared_with_client", "solution"])
+    return entry
