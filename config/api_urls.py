@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("projects.api.urls")),
     path("", include("tasks.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("quality.api.urls")),
 ]

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import changes, views
 
 router = SimpleRouter()
 router.register("initiations", views.InitiationViewSet, basename="initiation")
@@ -11,5 +11,6 @@ router.register(
 router.register(
     r"projects/(?P<project_pk>[0-9]+)/meetings", views.MeetingViewSet, basename="project-meeting"
 )
+router.register("change-requests", changes.ChangeRequestViewSet, basename="change-request")
 
 urlpatterns = router.urls

@@ -51,3 +51,16 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         lambda: datetime.datetime(2026, 12, 2, 10, 0, tzinfo=datetime.UTC)
     )
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class ChangeRequestFactory(factory.django.DjangoModelFactory):
+    """A change request written directly (no transition rows); use services to move it."""
+
+    class Meta:
+        model = "projects.ChangeRequest"
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Add a second uplink {n}")
+    description = "A redundant uplink to the core."
+    reason = "The single uplink failed twice."
+    requested_by = factory.SubFactory(UserFactory)
