@@ -12,6 +12,9 @@ from config.errors import ConflictError
 from . import services
 from .models import (
     ActionItem,
+    Attachment,
+    ChangeRequest,
+    ChangeRequestTransition,
     InitiationRequest,
     InitiationTransition,
     Meeting,
@@ -362,3 +365,122 @@ class ActionItemAdmin(admin.ModelAdmin):
     @admin.display(description=_("project"), ordering="meeting__project__code")
     def project(self, obj):
         return obj.meeting.project
+
+
+# --- Change requests (P4.3b) ----------------------------------------------------------------
+
+class ChangeRequestTransitionInline(admin.TabularInline):
+    model = ChangeRequestTransition
+    fields = ("from_status", "to_status", "actor", "comment", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+CHANGE_REQUEST_FIELDS = ("project", "title", "description", "reason")
+CHANGE_REQUEST_RECORD = (
+    "status", "requested_by", "created_at", "schedule_impact_days", "cost_impact",
+    "quality_impact", "assessed_by", "assessed_at", "decided_by", "decided_at",
+    "decision_reason", "implemented_by", "implemented_at", "changed_tasks",
+    "previous_baseline", "baseline", "version",
+)
+
+
+class ChangeRequestForm(forms.ModelForm):
+    class Meta:
+        model = ChangeRequest
+        fields = ("project", "title", "description", "reason", "internal_notes")
+
+    def clean(self):
+        cleaned = super().clean()
+        project = cleaned.get("project")
+        if self.instance.pk is None and project is not None and not project.is_open:
+            self.add_error("project", _("Changes can only be requested while the project is "
+                                        "open."))
+        return cleaned
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(HistoryAdmin):
+    """Filed through the service; the workflow moves on the pages, so only notes are edited."""
+
+    form = ChangeRequestForm
+
+    list_display = ("reference", "title", "project", "status", "requested_by",
+                    "schedule_impact_days", "cost_impact", "decided_by", "created_at")
+    list_filter = ("status", "created_at")
+    list_select_related = ("project", "requested_by", "decided_by")
+    search_fields = ("title", "description", "reason", "project__code", "project__name")
+    autocomplete_fields = ("project",)
+    fieldsets = (
+        (None, {"fields": CHANGE_REQUEST_FIELDS}),
+        (_("workflow"), {"fields": CHANGE_REQUEST_RECORD}),
+        (_("internal"), {"fields": ("internal_notes",)}),
+    )
+    inlines = [ChangeRequestTransitionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return CHANGE_REQUEST_RECORD
+        return (*CHANGE_REQUEST_FIELDS, *CHANGE_REQUEST_RECORD)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((None, {"fields": CHANGE_REQUEST_FIELDS}),)
+        return self.fieldsets
+
+    @admin.display(description=_("reference"), ordering="pk")
+    def reference(self, obj):
+        return obj.reference
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            saved = services.update_change_notes(
+                user=request.user, change_request=obj, internal_notes=data["internal_notes"],
+            )
+        else:
+            saved = services.submit_change_request(
+                user=request.user, project=data["project"], title=data["title"],
+                description=data["description"], reason=data["reason"],
+            )
+        vars(obj).update(vars(saved))
+
+    def save_formset(self, request, form, formset, change):
+        """The steps are written by the workflow services only."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Uploaded files, to look up; they come and go with what they are attached to."""
+
+    list_display = ("name", "project", "content_type", "object_id", "size", "mime_type",
+                    "uploaded_by", "created_at")
+    list_filter = ("content_type", "mime_type", "created_at")
+    list_select_related = ("project", "content_type", "uploaded_by")
+    search_fields = ("name", "project__code", "project__name")
+    fields = ("name", "project", "content_type", "object_id", "size", "mime_type",
+              "uploaded_by", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

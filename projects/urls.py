@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboards, views_files
+from . import views, views_changes, views_dashboards, views_files
 
 app_name = "projects"
 urlpatterns = [
@@ -21,6 +21,21 @@ urlpatterns = [
     path("projects/<int:pk>/meetings/<int:meeting_pk>/delete/", views.meeting_delete,
          name="meeting_delete"),
     path("projects/<int:pk>/activity/", views.activity, name="activity"),
+    # Change requests (P4.3b)
+    path("projects/<int:pk>/changes/", views_changes.change_list, name="change_list"),
+    path("projects/<int:pk>/changes/new/", views_changes.change_create, name="change_create"),
+    path("projects/<int:pk>/changes/<int:change_pk>/", views_changes.change_detail,
+         name="change_detail"),
+    path("projects/<int:pk>/changes/<int:change_pk>/assess/", views_changes.change_assess,
+         name="change_assess"),
+    path("projects/<int:pk>/changes/<int:change_pk>/approve/", views_changes.change_decide,
+         {"decision": "approve"}, name="change_approve"),
+    path("projects/<int:pk>/changes/<int:change_pk>/reject/", views_changes.change_decide,
+         {"decision": "reject"}, name="change_reject"),
+    path("projects/<int:pk>/changes/<int:change_pk>/implement/",
+         views_changes.change_implement, name="change_implement"),
+    path("projects/<int:pk>/changes/<int:change_pk>/notes/", views_changes.change_notes,
+         name="change_notes"),
     path("initiations/", views.initiation_list, name="initiation_list"),
     path("initiations/new/", views.initiation_create, name="initiation_create"),
     path("initiations/<int:pk>/", views.initiation_detail, name="initiation_detail"),

@@ -480,8 +480,15 @@ def initiation_decide(request, pk, decision):
 
 @login_required
 def approvals(request):
+    from .models import ChangeRequest
+    from .permissions import visible_change_requests
+
     require(request.user, "initiation.inbox")
     page = Paginator(selectors.approval_inbox(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "projects/approvals.html", {"page": page})
+    # Change requests assessed by their pm and waiting for a decision (P4.3b), oldest first.
+    changes = visible_change_requests(request.user).filter(
+        status=ChangeRequest.Status.ASSESSED
+    ).select_related("project", "requested_by", "assessed_by").order_by("assessed_at", "id")
+    return render(request, "projects/approvals.html", {"page": page, "changes": changes})

@@ -10,7 +10,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import WorkCalendar
+from .models import PublishedReport, WorkCalendar
 from .services import reschedule_calendar
 
 WEEKDAY_CHOICES = sorted(WEEKDAYS.items())
@@ -147,3 +147,32 @@ class WorkCalendarAdmin(admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             if change:
                 reschedule_calendar(calendar=obj)
+
+
+@admin.register(PublishedReport)
+class PublishedReportAdmin(admin.ModelAdmin):
+    """Weekly reports as the client read them: a record, never edited (P2.1a, P4.3a)."""
+
+    list_display = ("week", "project", "published_by", "published_at")
+    list_filter = ("published_at",)
+    list_select_related = ("project", "published_by")
+    search_fields = ("week", "summary", "project__code", "project__name")
+    fields = ("project", "week", "monday", "summary", "content", "published_by",
+              "published_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # The snapshot can be large; the list does not show it.
+        if request.resolver_match and request.resolver_match.url_name.endswith("changelist"):
+            queryset = queryset.defer("content")
+        return queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -2,7 +2,7 @@
 tracking sheet, the task page and the weekly status report."""
 from django.urls import path
 
-from . import views, views_gantt, views_progress
+from . import views, views_client, views_gantt, views_progress
 
 app_name = "tasks"
 urlpatterns = [
@@ -31,6 +31,17 @@ urlpatterns = [
     path("projects/<int:pk>/report/", views_progress.status_report, name="status_report"),
     path("projects/<int:pk>/report.xlsx", views_progress.status_report_xlsx,
          name="status_report_xlsx"),
+    # What the client is told (P2.1a, P4.3a): published weekly reports, shared problems
+    path("projects/<int:pk>/report/publish/", views_client.report_publish,
+         name="report_publish"),
+    path("projects/<int:pk>/report/publications/", views_client.report_publications,
+         name="report_publications"),
+    path("projects/<int:pk>/report/published/<int:report_pk>/", views_client.published_report,
+         name="published_report"),
+    path("projects/<int:pk>/tasks/<int:task_pk>/problems/<int:entry_pk>/share/",
+         views_client.problem_share, name="problem_share"),
+    path("projects/<int:pk>/tasks/<int:task_pk>/problems/solve/", views_client.problem_solve,
+         name="problem_solve"),
     # Gantt chart (P3.1c)
     path("projects/<int:pk>/gantt/", views_gantt.gantt_page, name="gantt"),
     path("projects/<int:pk>/gantt/export.html", views_gantt.gantt_export, {"fmt": "html"},
