@@ -1,5 +1,5 @@
 """Navigation by role for the base layout."""
-from projects.models import InitiationRequest
+from projects.models import ChangeRequest, InitiationRequest
 from projects.permissions import can
 
 
@@ -11,8 +11,13 @@ def navigation(request):
     return {
         "nav": {
             "approvals": approvals,
+            # Initiation requests and assessed change requests awaiting a decision, one query.
             "approvals_count": InitiationRequest.objects.filter(
                 status=InitiationRequest.Status.SUBMITTED
+            ).order_by().values("pk").union(
+                ChangeRequest.objects.filter(status=ChangeRequest.Status.ASSESSED)
+                .order_by().values("pk"),
+                all=True,
             ).count() if approvals else 0,
             "initiate": can(user, "initiation.create"),
             "admin": user.is_staff,

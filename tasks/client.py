@@ -26,7 +26,7 @@ from .services import engine_calendar
 
 # The columns of a task a client may read.
 CLIENT_TASK_FIELDS = (
-    "pk", "wbs", "name", "is_summary", "duration_days", "planned_start", "planned_end",
+    "id", "wbs", "name", "is_summary", "duration_days", "planned_start", "planned_end",
     "actual_start", "actual_finish", "percent_complete", "status", "sort_key",
 )
 
@@ -45,8 +45,8 @@ def client_problems(*, project):
         ProgressEntry.objects.filter(task__project=project, shared_with_client=True)
         .exclude(problems="")
         .select_related("task").only(
-            "pk", "date", "problems", "solution", "problem_resolved_at",
-            "task__pk", "task__name", "task__wbs", "task__client_visible",
+            "id", "date", "problems", "solution", "problem_resolved_at",
+            "task__id", "task__name", "task__wbs", "task__client_visible",
         ).order_by("-date", "-id")
     )
 

@@ -431,7 +431,7 @@ def _sheet_page(request, project, week, monday, sunday, *, posted=None, errors=N
         "project": project,
         "tab": "sheet",
         "week": week,
-        "nav": _week_nav(monday, sunday, today),
+        "week_nav": _week_nav(monday, sunday, today),
         "may_edit": may_edit,
         "can_edit": can_edit,
         "rows_html": mark_safe("".join(html)),  # noqa: S308 - every value is escaped above
@@ -526,7 +526,7 @@ def sheet_upload(request, pk):
         conflict["values"] = _cell_values(conflict["current"])
     return render(request, "tasks/sheet_upload.html", {
         "project": project, "tab": "sheet", "week": week,
-        "nav": _week_nav(monday, sunday, today), "form": form,
+        "week_nav": _week_nav(monday, sunday, today), "form": form,
         "cell_errors": cell_errors, "conflicts": conflicts,
         "xlsx_url": reverse("project-progress-sheet-xlsx", args=[project.pk])
         + f"?week={week}",
@@ -676,7 +676,7 @@ def status_report(request, pk):
     today = timezone.localdate()
     return render(request, "tasks/status_report.html", {
         "project": project, "tab": "report", "report": report,
-        "nav": _week_nav(report.monday, report.sunday, today),
+        "week_nav": _week_nav(report.monday, report.sunday, today),
         "today": today,
     })
 

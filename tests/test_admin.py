@@ -7,10 +7,12 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.utils import quote
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
     CrontabSchedule,
@@ -24,6 +26,9 @@ from accounts.models import User
 from notifications.models import Notification
 from projects import services
 from projects.models import ActionItem, InitiationRequest, InitiationTransition, Membership, Project
+from quality import services as quality_services
+from tasks import client as task_client
+from tasks import progress
 from tasks.admin import WorkCalendarForm
 from tasks.models import WorkCalendar
 from tests.accounts.factories import ClientUserFactory, DepartmentFactory, OrganizationFactory
@@ -62,6 +67,15 @@ def one_of_each(world):
     CrontabSchedule.objects.create(minute="0", hour="8")
     SolarSchedule.objects.create(event="sunrise", latitude=30.27, longitude=120.15)
     ClockedSchedule.objects.create(clocked_time=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC))
+    # The client side (P4.3): a change request with a file, feedback, a published report.
+    services.submit_change_request(
+        user=world.client, project=world.project, title="Second uplink", description="d",
+        reason="r", attachments=[SimpleUploadedFile("a.txt", b"hello", content_type="text/plain")],
+    )
+    quality_services.submit_feedback(user=world.client, project=world.project, kind="enquiry",
+                                     subject="When is cut-over?", body="b")
+    task_client.publish_report(user=world.pm, project=world.project,
+                               week=progress.week_of(timezone.localdate()))
 
 
 def admin_url(model, view, *args):
@@ -95,7 +109,8 @@ def test_only_the_audit_trail_cannot_be_added_by_hand(rf, world):
     request.user = world.admin
     read_only = {model._meta.label for model, model_admin in admin.site._registry.items()
                  if not model_admin.has_add_permission(request)}
-    assert read_only == {"projects.InitiationTransition"}
+    assert read_only == {"projects.InitiationTransition", "projects.Attachment",
+                         "quality.ClientFeedback", "tasks.PublishedReport"}
 
 
 def test_admin_is_titled_jindu(admin_client):

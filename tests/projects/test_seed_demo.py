@@ -21,14 +21,24 @@ from projects.management.commands.seed_demo import (
 )
 from projects.models import (
     ActionItem,
+    ChangeRequest,
     InitiationRequest,
     InitiationTransition,
     Meeting,
     Membership,
     Project,
 )
+from quality.models import ClientFeedback
 from tasks import demo, scheduling
-from tasks.models import Baseline, BaselineTask, Dependency, ProgressEntry, Task, WorkCalendar
+from tasks.models import (
+    Baseline,
+    BaselineTask,
+    Dependency,
+    ProgressEntry,
+    PublishedReport,
+    Task,
+    WorkCalendar,
+)
 from tasks.progress import is_overdue
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +46,8 @@ pytestmark = pytest.mark.django_db
 COUNTED = [Department, Organization, User, WorkCalendar, InitiationRequest, InitiationTransition,
            Project, Membership, Meeting, ActionItem, Notification,
            InitiationRequest.history.model, Project.history.model, Membership.history.model,
-           Task, Dependency, Baseline, BaselineTask, ProgressEntry, Task.history.model]
+           Task, Dependency, Baseline, BaselineTask, ProgressEntry, Task.history.model,
+           ChangeRequest, ClientFeedback, PublishedReport]
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -229,7 +240,7 @@ class TestPlans:
             if project.status == Project.Status.PLANNING:
                 assert not project.baselines.exists()
                 continue
-            baseline = project.baselines.get()
+            baseline = project.baselines.get(number=1)
             assert baseline.name == "计划基线"
             assert baseline.taken_by == project.memberships.get(role="pm").user
             assert baseline.tasks.count() == project.tasks.count()
@@ -292,12 +303,43 @@ class TestPlans:
         assert not reports.filter(date__gte=timezone.localdate()).exists()  # stopped when paused
 
 
+@pytest.mark.usefixtures("demo_company")
+class TestClientSide:
+    """The two client projects under way show the portal at work (P4.3)."""
+
+    def test_change_requests_at_every_step_and_feedback_in_every_state(self):
+        assert set(ChangeRequest.objects.values_list("status", flat=True)) == {
+            "submitted", "assessed", "approved", "rejected", "implemented"}
+        assert set(ClientFeedback.objects.values_list("status", flat=True)) == {
+            "open", "assigned", "answered", "closed"}
+        implemented = ChangeRequest.objects.get(status="implemented")
+        assert implemented.baseline.number == 2 and implemented.previous_baseline.number == 1
+        assert implemented.changed_tasks.exists()
+        for cr in ChangeRequest.objects.all():
+            assert cr.requested_by.is_client
+            assert cr.transitions.count() >= 1
+        answered = ClientFeedback.objects.filter(first_answered_at__isnull=False)
+        assert answered.exists()
+        assert all(f.response_time.total_seconds() > 0 for f in answered)
+
+    def test_reports_and_shared_problems(self):
+        for project in Project.objects.filter(change_requests__isnull=False).distinct():
+            reports = PublishedReport.objects.filter(project=project)
+            assert reports.count() == 2
+            assert all(r.content["stages"] for r in reports)
+            assert ProgressEntry.objects.filter(
+                task__project=project, shared_with_client=True).exists()
+
+
 def test_a_plan_is_built_for_a_project_without_tasks(seeded, django_capture_on_commit_callbacks):
     planning = Project.objects.get(status=Project.Status.PLANNING)
     planning.tasks.all().delete()
     seed(django_capture_on_commit_callbacks)
     assert planning.tasks.count() > 20
-    assert not Baseline.objects.filter(number__gt=1).exists()
+    # Later baselines are only those of implemented change requests.
+    assert set(Baseline.objects.filter(number__gt=1)) == {
+        cr.baseline for cr in ChangeRequest.objects.filter(status="implemented")
+    }
 
 
 @pytest.mark.parametrize("template", demo.TEMPLATES.values(), ids=lambda t: t.key)

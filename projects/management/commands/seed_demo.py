@@ -21,10 +21,15 @@ from django.utils import timezone
 
 from accounts.models import Department, Organization, User
 from projects import services
-from projects.models import InitiationRequest, Meeting, Membership, Project
+from projects.models import ChangeRequest, InitiationRequest, Meeting, Membership, Project
+from quality import services as quality_services
+from quality.models import ClientFeedback
+from tasks import client as client_side
+from tasks import progress as task_progress
+from tasks import services as task_services
 from tasks.demo import TEMPLATES as PLAN_TEMPLATES
 from tasks.demo import seed_plan
-from tasks.models import Baseline, Dependency, ProgressEntry, Task, WorkCalendar
+from tasks.models import Baseline, Dependency, ProgressEntry, PublishedReport, Task, WorkCalendar
 
 DEMO_PASSWORD = "jindu-demo-2026"
 
@@ -310,6 +315,71 @@ PENDING_REQUESTS = [
 ]
 
 
+# The client side of the two projects under way (P4.3): problems reported to the client, the
+# weekly reports published to the portal, change requests and feedback at every step.
+CLIENT_SIDE = {
+    "钱江银行数据中心网络改造": {
+        "client": "qj.zhoumin", "decider": "zhangwei", "service": "heli",
+        "answerer": "huanghai",
+        "report": "本周完成接入区第一批割接，业务回切正常。核心交换机到货延迟 5 天，"
+                  "我们已调整核心区割接计划，详见下方问题与解决方案。",
+        "changes": [
+            {"title": "增加灾备中心互联链路的带宽监控", "state": "implemented",
+             "description": "希望在新网络监控平台中增加对同城灾备中心两条互联链路的带宽与"
+                            "时延监控，并接入行方告警平台。",
+             "reason": "监管检查要求对灾备链路进行实时监控。",
+             "impact": (3, "36000.00", "新增监控项需测试验证，不影响已交付成果的质量。"),
+             "decision": "同意。费用按合同变更条款结算，工期顺延 3 个工作日。"},
+            {"title": "核心区割接窗口改至周日凌晨", "state": "assessed",
+             "description": "因周六有批量业务，申请将核心区割接窗口由周六晚改至周日 0:00–6:00。",
+             "reason": "避开行内周六批量作业。",
+             "impact": (1, "0.00", "割接步骤不变；需重新确认值守人员。")},
+            {"title": "增加一次割接回退演练", "state": "submitted",
+             "description": "割接前请在测试环境再做一次完整回退演练，并邀请行方见证。",
+             "reason": "降低核心区割接风险。"},
+        ],
+        "feedback": [
+            {"kind": "quality_issue", "subject": "接入区割接后个别网点访问缓慢",
+             "body": "周一上午三家网点反映访问柜面系统较慢，请排查。",
+             "answer": "经排查为两台接入交换机的上联端口协商为千兆，已于周一 14:00 调整为万兆，"
+                       "网点访问恢复正常，并已加入割接检查清单。", "state": "closed",
+             "hours": 5},
+            {"kind": "enquiry", "subject": "运维交接培训的时间安排",
+             "body": "请告知运维交接培训的具体时间和参加人员要求。",
+             "answer": "培训计划在割接完成后一周内进行，共两天，建议网络运维组全体参加，"
+                       "详细议程将在项目周报中发布。", "state": "answered", "hours": 20},
+            {"kind": "complaint", "subject": "割接通知发出较晚",
+             "body": "上次割接通知在前一天下午才收到，行内审批时间不足。", "state": "assigned"},
+            {"kind": "suggestion", "subject": "建议提供割接进度实时看板",
+             "body": "割接当晚希望能看到各步骤完成情况。", "state": "open"},
+        ],
+    },
+    "政务云平台迁移": {
+        "client": "jz.liuna", "decider": "wangfang", "service": "xiena", "answerer": "xiena",
+        "report": "第二批业务系统迁移已完成，迁移后运行平稳。下周开始第三批迁移前的演练。",
+        "changes": [
+            {"title": "新增两个委办局系统纳入迁移范围", "state": "approved",
+             "description": "市场监管局与人社局的两个业务系统希望一并迁移上云。",
+             "reason": "两局原机房租约到期。",
+             "impact": (12, "380000.00", "需增加一轮迁移演练，其余质量要求不变。"),
+             "decision": "同意纳入范围，费用与工期按评估结果签订补充协议。"},
+            {"title": "取消原定的夜间迁移窗口", "state": "rejected",
+             "description": "希望所有迁移改在白天进行。",
+             "reason": "夜间值守人员不足。",
+             "impact": (15, "120000.00", "白天迁移需停机，影响对外服务，质量风险高。"),
+             "decision": "不同意：白天迁移会中断对外政务服务，风险不可接受。"
+                         "我们将增派夜间值守人员。"},
+        ],
+        "feedback": [
+            {"kind": "enquiry", "subject": "迁移后数据库备份策略",
+             "body": "迁移上云后数据库的备份周期和保留时间是多少？",
+             "answer": "每日全量备份、每小时增量备份，保留 30 天，异地副本保留 90 天。",
+             "state": "closed", "hours": 3},
+        ],
+    },
+}
+
+
 def _workday(day, calendar, step=1):
     """The first working day from `day` (inclusive), moving by `step` days."""
     holidays, extra = set(calendar.holidays), set(calendar.extra_workdays)
@@ -485,6 +555,8 @@ class Command(BaseCommand):
                 )
         if not project.tasks.exists():
             self.seed_plan(spec, project)
+        if spec["title"] in CLIENT_SIDE:
+            self.seed_client_side(CLIENT_SIDE[spec["title"]], project, pm)
 
     def seed_plan(self, spec, project):
         """The schedule (P3.1c) and what execution made of it so far (P3.2a/b), by status."""
@@ -583,6 +655,88 @@ class Command(BaseCommand):
             ],
         )
         self.created["meetings"] += 1
+
+    # --- the client side (P4.3) -------------------------------------------------------------
+
+    def seed_client_side(self, side, project, pm):
+        """Shared problems, published reports, change requests and feedback, once."""
+        if project.change_requests.exists() or PublishedReport.objects.filter(
+                project=project).exists():
+            return
+        client, decider = self.users[side["client"]], self.users[side["decider"]]
+        for entry in ProgressEntry.objects.filter(task__project=project).exclude(
+                problems="").select_related("task").order_by("-date")[:3]:
+            solution = ("已协调解决：调整资源与计划，相关任务已恢复正常推进。"
+                        if entry.problem_resolved_at else "")
+            client_side.share_problem(user=pm, entry=entry, shared=True, solution=solution)
+        for weeks_ago in (2, 1):
+            week = task_progress.week_of(self.today - datetime.timedelta(days=7 * weeks_ago))
+            client_side.publish_report(user=pm, project=project, week=week,
+                                       summary=side["report"])
+            self.created["published reports"] += 1
+        for number, change in enumerate(side["changes"]):
+            cr = services.submit_change_request(
+                user=client, project=project, title=change["title"],
+                description=change["description"], reason=change["reason"],
+            )
+            days_ago = 20 - 6 * number
+            if change["state"] != "submitted":
+                days, cost, quality = change["impact"]
+                cr = services.assess_change_request(
+                    user=pm, change_request=cr, schedule_impact_days=days,
+                    cost_impact=Decimal(cost), quality_impact=quality,
+                    comment="影响评估见上，请审批。",
+                )
+            if change["state"] in ("approved", "implemented"):
+                cr = services.approve_change_request(
+                    user=decider, change_request=cr, comment=change["decision"])
+            elif change["state"] == "rejected":
+                cr = services.reject_change_request(
+                    user=decider, change_request=cr, comment=change["decision"])
+            if change["state"] == "implemented":
+                # The monitoring work goes into the shortest step not started yet.
+                changed = list(project.tasks.filter(
+                    is_summary=False, status=Task.Status.NOT_STARTED, duration_days__gt=0,
+                ).order_by("duration_days", "sort_key")[:1])
+                if changed:
+                    task_services.update_task(user=pm, task=changed[0],
+                                              duration_days=changed[0].duration_days + days)
+                cr = services.implement_change_request(
+                    user=pm, change_request=cr, changed_tasks=changed,
+                    comment="已调整计划并重新设定基线。",
+                )
+            self._backdate(cr, days_ago)
+            self.created["change requests"] += 1
+        service = self.users[side["service"]]
+        for number, item in enumerate(side["feedback"]):
+            feedback = quality_services.submit_feedback(
+                user=client, project=project, kind=item["kind"], subject=item["subject"],
+                body=item["body"],
+            )
+            if item["state"] != "open":
+                feedback = quality_services.assign_feedback(
+                    user=service, feedback=feedback, assignee=self.users[side["answerer"]],
+                    comment="请调查并答复客户。",
+                )
+            if item["state"] in ("answered", "closed"):
+                feedback = quality_services.answer_feedback(
+                    user=self.users[side["answerer"]], feedback=feedback, answer=item["answer"])
+            if item["state"] == "closed":
+                feedback = quality_services.confirm_feedback(
+                    user=client, feedback=feedback, comment="问题已解决，谢谢。")
+            received = timezone.now() - datetime.timedelta(days=12 - 3 * number)
+            answered = received + datetime.timedelta(hours=item.get("hours", 0))
+            ClientFeedback.objects.filter(pk=feedback.pk).update(
+                created_at=received,
+                first_answered_at=answered if feedback.first_answered_at else None,
+                answered_at=answered if feedback.answered_at else None,
+            )
+            self.created["client feedback"] += 1
+
+    def _backdate(self, change_request, days_ago):
+        """Spread the demo's change requests over the last weeks (created together now)."""
+        ChangeRequest.objects.filter(pk=change_request.pk).update(
+            created_at=timezone.now() - datetime.timedelta(days=days_ago))
 
     # --- output -----------------------------------------------------------------------------
 
