@@ -664,8 +664,12 @@ class Command(BaseCommand):
                 project=project).exists():
             return
         client, decider = self.users[side["client"]], self.users[side["decider"]]
+        # The latest report of each distinct problem: the solved ones with their solution.
+        shared = {}
         for entry in ProgressEntry.objects.filter(task__project=project).exclude(
-                problems="").select_related("task").order_by("-date")[:3]:
+                problems="").select_related("task").order_by("-date", "-id"):
+            shared.setdefault(entry.problems, entry)
+        for entry in list(shared.values())[:3]:
             solution = ("已协调解决：调整资源与计划，相关任务已恢复正常推进。"
                         if entry.problem_resolved_at else "")
             client_side.share_problem(user=pm, entry=entry, shared=True, solution=solution)
