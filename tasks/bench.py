@@ -34,7 +34,7 @@ from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Organization, User
 from projects.models import Membership, Project
 
 from . import scheduling, services
@@ -540,7 +540,12 @@ def delete_bench_data(*, tag=None):
             elif recorded and any(field.name == "project" for field in model._meta.fields):
                 model.objects.filter(project_id__in=project_ids).delete()
         user_count = users.count()
+        organizations = list(users.exclude(organization=None).values_list(
+            "organization", flat=True).distinct())
         users.delete()
+        # Client organisations made for bench clients (portal measurements) go with them.
+        Organization.objects.filter(pk__in=organizations, name__startswith=PROJECT_PREFIX,
+                                    users__isnull=True, projects__isnull=True).delete()
     return len(project_ids), user_count
 
 
