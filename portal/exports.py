@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -246,7 +247,8 @@ def published_report_workbook(report):
     _sheet(
         book, _("Problems and solutions"),
         [_("Reported on"), _("Task"), _("Problem"), _("Solution"), _("State")],
-        [[p.date, p.task, p.problem, p.solution, _("Solved") if p.solved else _("Open")]
+        [[p.date, p.task, p.problem, p.solution,
+          _("Solved") if p.solved else pgettext("problem", "Open")]
          for p in snapshot.problems],
         [14, 30, 60, 60, 10],
     )

@@ -18,7 +18,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,9 +32,9 @@ from projects.services import submit_change_request
 from quality.models import ClientFeedback
 from quality.selectors import visible_feedback
 from quality.services import confirm_feedback, reopen_feedback, submit_feedback
-from tasks.client import client_problems, client_tasks, progress_against_plan
+from tasks.client import client_plan_rows, client_problems, progress_against_plan
 from tasks.excel import CONTENT_TYPE
-from tasks.models import BaselineTask, PublishedReport, Task
+from tasks.models import PublishedReport
 
 from . import exports
 from .forms import ChangeRequestForm, ConfirmForm, FeedbackForm, ReopenForm
@@ -143,38 +142,15 @@ def home(request):
     })
 
 
-def _plan_rows(project, baseline):
-    """Client-visible tasks with their baseline finish and how late they are, if at all."""
-    today = timezone.localdate()
-    tasks = list(client_tasks(project=project))
-    baseline_ends = {}
-    if baseline is not None:
-        baseline_ends = dict(BaselineTask.objects.filter(
-            baseline=baseline, task__in=[t.pk for t in tasks],
-        ).values_list("task", "planned_end"))
-    closed = {Task.Status.DONE, Task.Status.CANCELLED}
-    for task in tasks:
-        task.baseline_end = baseline_ends.get(task.pk)
-        finish = task.actual_finish or task.planned_end
-        task.slip_days = (
-            (finish - task.baseline_end).days if finish and task.baseline_end else None
-        )
-        task.slip_abs = abs(task.slip_days or 0)
-        task.is_overdue = bool(
-            task.status not in closed and task.planned_end and task.planned_end < today
-        )
-    milestones = [t for t in tasks if t.is_milestone]
-    stages = [t for t in tasks if not t.is_milestone]
-    return stages, milestones
-
-
 @client_view
 def project_detail(request, pk):
     project = _project(request, pk)
     user = request.user
     actual, planned, baseline = progress_against_plan(project=project)
     variance = None if planned is None else actual - planned
-    stages, milestones = _plan_rows(project, baseline)
+    tasks = client_plan_rows(project=project, baseline=baseline)
+    milestones = [t for t in tasks if t.is_milestone]
+    stages = [t for t in tasks if not t.is_milestone]
     problems = list(client_problems(project=project)[:PROBLEMS_SHOWN])
     change_requests = _change_requests(request, project)
     feedback = _feedback(request, project)

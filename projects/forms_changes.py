@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import BootstrapFormMixin
@@ -41,17 +40,22 @@ class MultipleFileField(forms.FileField):
         return files
 
 
+def _limits(help_text):
+    limits = {
+        "count": settings.ATTACHMENT_MAX_FILES,
+        "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+        "types": ", ".join(allowed_extensions()),
+    }
+    if not help_text:
+        return _("Up to %(count)s files of at most %(size)s each (%(types)s).") % limits
+    return _("%(help)s Up to %(count)s files of at most %(size)s each (%(types)s).") % {
+        "help": help_text, **limits}
+
+
 def attachments_field(help_text=None):
-    """The optional attachments field of every form that takes files."""
-    limits = format_lazy(
-        "{} {}", help_text or "",
-        lazy(lambda: _("Up to %(count)s files of at most %(size)s each (%(types)s).") % {
-            "count": settings.ATTACHMENT_MAX_FILES,
-            "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
-            "types": ", ".join(allowed_extensions()),
-        }, str)(),
-    )
-    return MultipleFileField(label=_("Attachments"), help_text=limits)
+    """The optional attachments field of every form that takes files; its help text states
+    the limits in force (read when shown, so settings changes apply)."""
+    return MultipleFileField(label=_("Attachments"), help_text=lazy(_limits, str)(help_text))
 
 
 class VersionedForm(BootstrapFormMixin, forms.Form):

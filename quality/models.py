@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from projects.models import Versioned
@@ -24,7 +25,7 @@ class ClientFeedback(Versioned):
         COMPLAINT = "complaint", _("Complaint")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("feedback status", "Open")
         ASSIGNED = "assigned", _("Assigned")
         ANSWERED = "answered", _("Answered")
         CLOSED = "closed", _("Closed")

@@ -39,6 +39,36 @@ def client_tasks(*, project):
     )
 
 
+def client_plan_rows(*, project, baseline, today=None):
+    """Client-visible tasks with their baseline finish, their slip against it in working days
+    (positive: later) and whether they are overdue."""
+    today = today or timezone.localdate()
+    tasks = list(client_tasks(project=project))
+    baseline_ends = {}
+    if baseline is not None:
+        baseline_ends = dict(BaselineTask.objects.filter(
+            baseline=baseline, task__in=[t.pk for t in tasks],
+        ).values_list("task", "planned_end"))
+    calendar = engine_calendar(project.calendar)
+    closed = {Task.Status.DONE, Task.Status.CANCELLED}
+    for task in tasks:
+        task.baseline_end = baseline_ends.get(task.pk)
+        finish = task.actual_finish or task.planned_end
+        task.slip_days = None
+        if finish and task.baseline_end:
+            if finish > task.baseline_end:
+                task.slip_days = calendar.working_days_between(
+                    task.baseline_end + timedelta(days=1), finish)
+            else:
+                task.slip_days = -calendar.working_days_between(
+                    finish + timedelta(days=1), task.baseline_end)
+        task.slip_abs = abs(task.slip_days or 0)
+        task.is_overdue = bool(
+            task.status not in closed and task.planned_end and task.planned_end < today
+        )
+    return tasks
+
+
 def client_problems(*, project):
     """Problems reported to the client, newest first, with their solution when solved."""
     return (
