@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from config.errors import ConflictError, StaleVersion
+from config.errors import ConflictError
 from tasks.models import BaselineTask, Task
 from tasks.services import engine_calendar
 from tasks.views import working_day_slip
@@ -37,6 +37,7 @@ from .forms_changes import (
 from .models import ChangeRequest
 from .permissions import can, require
 from .views import PAGE_SIZE, _project, _project_context
+from .views_steps import run_step
 
 Status = ChangeRequest.Status
 # The list's status tabs: "open" is everything still waiting for someone at the company.
@@ -209,29 +210,14 @@ def change_detail(request, pk, change_pk):
 
 
 def _act(request, project, change_request, *, form, form_name, call, success):
-    """Run a step's service; field errors re-render the page, a state conflict is a message.
-
-    When someone else changed the request meanwhile, the page shows it as it is now and keeps
-    what was typed, ready to be sent again.
-    """
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except StaleVersion:
-            messages.error(request, _(
-                "Someone else changed this change request meanwhile. Check it and try again."))
-            project, change_request = _change_request(request, project.pk, change_request.pk)
-            form.data = form.data.copy()
-            form.data["version"] = change_request.version
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect(change_request)
-        else:
-            messages.success(request, success)
-            return redirect(change_request)
-    return _render_detail(request, project, change_request, **{form_name: form})
+    """Run a step's service (see views_steps.run_step)."""
+    return run_step(
+        request, change_request, form=form, call=call, success=success,
+        stale_message=_("Someone else changed this change request meanwhile. Check it and try "
+                        "again."),
+        reload=lambda: _change_request(request, project.pk, change_request.pk)[1],
+        render_page=lambda fresh: _render_detail(request, project, fresh, **{form_name: form}),
+    )
 
 
 @login_required

@@ -9,26 +9,23 @@ import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from config.errors import ConflictError, StaleVersion
 from notifications.models import AlertSettings
 from projects.attachments import attachments_of
-from projects.forms import add_service_errors
 from projects.models import Membership
 from projects.permissions import can, is_admin, require, visible_projects
 from projects.views import PAGE_SIZE, _project, _project_context
+from projects.views_steps import run_step
 
 from . import selectors, services
 from .forms import AnswerForm, AssignForm, FeedbackNotesForm
@@ -281,25 +278,13 @@ def feedback_detail(request, pk, feedback_pk):
 
 
 def _act(request, project, feedback, *, form, form_name, call, success):
-    """Run a step's service; field errors re-render the page, a state conflict is a message."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        except StaleVersion:
-            messages.error(request, _(
-                "Someone else changed this feedback meanwhile. Check it and try again."))
-            project, feedback = _feedback(request, project.pk, feedback.pk)
-            form.data = form.data.copy()
-            form.data["version"] = feedback.version
-        except ConflictError as error:
-            messages.error(request, error.message)
-            return redirect(feedback)
-        else:
-            messages.success(request, success)
-            return redirect(feedback)
-    return _render_detail(request, project, feedback, **{form_name: form})
+    """Run a step's service (see projects.views_steps.run_step)."""
+    return run_step(
+        request, feedback, form=form, call=call, success=success,
+        stale_message=_("Someone else changed this feedback meanwhile. Check it and try again."),
+        reload=lambda: _feedback(request, project.pk, feedback.pk)[1],
+        render_page=lambda fresh: _render_detail(request, project, fresh, **{form_name: form}),
+    )
 
 
 @login_required
