@@ -730,17 +730,37 @@ class Command(BaseCommand):
                     user=client, feedback=feedback, comment="问题已解决，谢谢。")
             received = timezone.now() - datetime.timedelta(days=12 - 3 * number)
             answered = received + datetime.timedelta(hours=item.get("hours", 0))
+            self._backdate_steps(feedback.events.order_by("pk"), [
+                received, received + datetime.timedelta(minutes=40), answered,
+                answered + datetime.timedelta(days=1)])
             ClientFeedback.objects.filter(pk=feedback.pk).update(
                 created_at=received,
+                assigned_at=received + datetime.timedelta(minutes=40)
+                if feedback.assigned_at else None,
                 first_answered_at=answered if feedback.first_answered_at else None,
                 answered_at=answered if feedback.answered_at else None,
+                closed_at=answered + datetime.timedelta(days=1) if feedback.closed_at else None,
             )
             self.created["client feedback"] += 1
 
     def _backdate(self, change_request, days_ago):
-        """Spread the demo's change requests over the last weeks (created together now)."""
+        """Spread the demo's change requests over the last weeks (created together now): each
+        step two days after the one before."""
+        start = timezone.now() - datetime.timedelta(days=days_ago)
+        when = [start + datetime.timedelta(days=2 * i) for i in range(5)]
+        self._backdate_steps(change_request.transitions.order_by("pk"), when)
+        steps = dict(change_request.transitions.values_list("to_status", "created_at"))
         ChangeRequest.objects.filter(pk=change_request.pk).update(
-            created_at=timezone.now() - datetime.timedelta(days=days_ago))
+            created_at=start,
+            assessed_at=steps.get("assessed"),
+            decided_at=steps.get("approved") or steps.get("rejected"),
+            implemented_at=steps.get("implemented"),
+        )
+
+    @staticmethod
+    def _backdate_steps(steps, times):
+        for step, when in zip(steps, times, strict=False):
+            type(step).objects.filter(pk=step.pk).update(created_at=when)
 
     # --- output -----------------------------------------------------------------------------
 
