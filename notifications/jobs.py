@@ -25,6 +25,7 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -230,11 +231,56 @@ def run_progress_reminders(*, on=None):
     ))
 
 
+def _waiting_feedback(*, cutoff):
+    """Client feedback not answered since it was (re)opened before `cutoff`."""
+    from quality.models import ClientFeedback, FeedbackEvent
+
+    opened = FeedbackEvent.objects.filter(
+        feedback=OuterRef("pk"), to_status=ClientFeedback.Status.OPEN,
+    ).order_by("-created_at", "-pk").values("created_at")[:1]
+    return (
+        ClientFeedback.objects.filter(
+            status__in=(ClientFeedback.Status.OPEN, ClientFeedback.Status.ASSIGNED),
+            project__status__in=Project.OPEN_STATUSES,
+        )
+        .alias(since=Coalesce(Subquery(opened), F("created_at"))).filter(since__lt=cutoff)
+    )
+
+
+def run_feedback_waiting(*, on=None):
+    """Client feedback unanswered for longer than AlertSettings.feedback_response_hours (P2.3b):
+    once a day, its assignee — or, while nobody is assigned, the pm and the project's
+    customer-service team — hear how many items wait on them."""
+    from quality.models import ClientFeedback
+
+    on = parse_day(on)
+    hours = AlertSettings.load().feedback_response_hours
+    end_of_day = timezone.make_aware(datetime.datetime.combine(on, datetime.time.max))
+    cutoff = min(timezone.now(), end_of_day) - datetime.timedelta(hours=hours)
+    handles = Membership.objects.filter(user=OuterRef(OuterRef("pk"))).filter(
+        Q(role=Membership.Role.PM) | Q(team=Membership.Team.CUSTOMER_SERVICE)
+    ).values("project")
+    mine = _waiting_feedback(cutoff=cutoff).filter(
+        Q(status=ClientFeedback.Status.ASSIGNED, assignee=OuterRef("pk"))
+        | Q(status=ClientFeedback.Status.OPEN, project__in=handles)
+    )
+    count = mine.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    people = User.objects.filter(is_active=True).exclude(
+        system_role=User.SystemRole.CLIENT).filter(Exists(mine))
+    return insert_cases(_cases(
+        people, kind=Kind.FEEDBACK_WAITING, recipient=F("pk"), day=on,
+        params=JSONObject(count=Subquery(count, output_field=IntegerField()),
+                          hours=Value(hours)),
+        project=NO_ID, task=NO_ID, now=timezone.now(),
+    ))
+
+
 ALERT_JOBS = {
     "overdue": run_overdue,
     "due_soon": run_due_soon,
     "stale_progress": run_stale_progress,
     "progress_reminder": run_progress_reminders,
+    "feedback_waiting": run_feedback_waiting,
 }
 
 

@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     CHANGE_REQUEST = "change_request", _("Change request")
     FEEDBACK = "feedback", _("Client feedback")
     STATUS_REPORT = "status_report", _("Status report")
+    FEEDBACK_WAITING = "feedback_waiting", _("Client feedback waiting for an answer")
 
 
 # Alert messages, rendered from `params` in the language of whoever reads them.
@@ -126,6 +127,15 @@ class Notification(models.Model):
                     "tasks.",
                     count,
                 ) % {"week": params["week"], "count": count}
+            if self.kind == Kind.FEEDBACK_WAITING and "count" in params:
+                count, hours = int(params["count"] or 0), int(params.get("hours") or 0)
+                return ngettext(
+                    "%(count)d item of client feedback has waited more than %(hours)d hours "
+                    "for an answer.",
+                    "%(count)d items of client feedback have waited more than %(hours)d hours "
+                    "for an answer.",
+                    count,
+                ) % {"count": count, "hours": hours}
             template = ALERT_MESSAGES.get(self.kind)
             if template is not None and params:
                 if self.kind == Kind.DUE_SOON and params.get("critical"):
@@ -149,6 +159,8 @@ class Notification(models.Model):
             return reverse("projects:detail", args=[self.project_id])
         if self.kind == Kind.PROGRESS_REMINDER:
             return _reverse_or_none("tasks:my_tasks") or reverse("projects:list")
+        if self.kind == Kind.FEEDBACK_WAITING:
+            return _reverse_or_none("quality:inbox") or ""
         return ""
 
 

@@ -16,6 +16,8 @@ DAILY = [
      "Owner and assistants of tasks in progress without a recent report."),
     ("Alerts: weekly progress reminder", "notifications.progress_reminders", "0", "9",
      "Runs daily; reminds only on the weekday set in Alert settings (P4.2d)."),
+    ("Alerts: client feedback waiting", "notifications.feedback_waiting_alerts", "0", "10",
+     "Assignees (or pm and customer service) of feedback unanswered past the target."),
     ("E-mail: daily digests", "notifications.send_digests", "0", "18",
      "One e-mail per person who chose the daily digest."),
 ]

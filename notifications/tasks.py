@@ -24,6 +24,11 @@ def progress_reminders(date=None):
     return jobs.run("progress_reminder", on=date)
 
 
+@shared_task(name="notifications.feedback_waiting_alerts")
+def feedback_waiting_alerts(date=None):
+    return jobs.run("feedback_waiting", on=date)
+
+
 @shared_task(name="notifications.send_emails")
 def send_emails():
     return jobs.send_immediate_emails()

@@ -287,7 +287,8 @@ def test_run_alerts_runs_every_job_and_prints_counts(world, executing, make_task
     lines = dict(line.split() for line in out.getvalue().splitlines()[1:])
     assert out.getvalue().startswith("Alerts for 2026-12-04:")
     assert lines == {"overdue": "2", "due_soon": "1", "stale_progress": "0",
-                     "progress_reminder": "1", "emails": "0", "digests": "2"}
+                     "progress_reminder": "1", "feedback_waiting": "0", "emails": "0",
+                     "digests": "2"}
     out = StringIO()
     call_command("run_alerts", date="2026-12-04", stdout=out)
     assert {line.split()[1] for line in out.getvalue().splitlines()[1:]} == {"0"}
@@ -318,7 +319,8 @@ def test_the_schedule_is_installed_and_names_registered_tasks():
     assert {task.task for task in scheduled.values()} == {
         "notifications.overdue_alerts", "notifications.due_soon_alerts",
         "notifications.stale_progress_alerts", "notifications.progress_reminders",
-        "notifications.send_digests", "notifications.send_emails",
+        "notifications.feedback_waiting_alerts", "notifications.send_digests",
+        "notifications.send_emails",
     }
     assert {task.task for task in scheduled.values()} <= set(app.tasks)
     overdue = scheduled["Alerts: overdue tasks"]
@@ -345,3 +347,69 @@ def test_a_day_is_parsed_from_what_celery_passes():
     assert jobs.parse_day("2026-12-04") == FRIDAY
     assert jobs.parse_day(FRIDAY) == FRIDAY
     assert jobs.parse_day(None) == jobs.today()
+
+
+# --- client feedback waiting for an answer (P2.3b) -------------------------------------------
+
+def _feedback(world, subject, *, hours_ago, assignee=None):
+    from django.utils import timezone
+
+    from quality import services as quality_services
+    from quality.models import ClientFeedback
+
+    feedback = quality_services.submit_feedback(
+        user=world.client, project=world.project, kind="complaint", subject=subject, body="b")
+    if assignee is not None:
+        feedback = quality_services.assign_feedback(user=world.pm, feedback=feedback,
+                                                    assignee=assignee)
+    received = timezone.now() - datetime.timedelta(hours=hours_ago)
+    ClientFeedback.objects.filter(pk=feedback.pk).update(created_at=received)
+    feedback.events.update(created_at=received)
+    return feedback
+
+
+def test_feedback_waiting_past_the_target_goes_to_its_assignee_or_its_handlers(world):
+    from django.utils import timezone
+
+    from quality import services as quality_services
+
+    Membership.objects.filter(project=world.project, user=world.member).update(
+        team=Membership.Team.CUSTOMER_SERVICE)
+    _feedback(world, "Slow and assigned", hours_ago=30, assignee=world.qa)
+    _feedback(world, "Slow and nobody on it", hours_ago=26)
+    _feedback(world, "Recent", hours_ago=2, assignee=world.qa)
+    answered = _feedback(world, "Answered", hours_ago=40, assignee=world.qa)
+    quality_services.answer_feedback(user=world.qa, feedback=answered, answer="Done.")
+    today = timezone.localdate()
+
+    assert jobs.run_feedback_waiting(on=today) == 3
+    got = {n.recipient.username: n for n in Notification.objects.filter(
+        kind=Kind.FEEDBACK_WAITING).select_related("recipient")}
+    assert set(got) == {"qa", "pm", "member"}  # client, outsider and others: nothing
+    assert got["qa"].params == {"count": 1, "hours": 24}
+    assert got["pm"].params["count"] == 1
+    with translation.override("en"):
+        assert got["qa"].text == ("1 item of client feedback has waited more than 24 hours "
+                                  "for an answer.")
+        assert got["qa"].link == "/feedback/"
+    with translation.override("zh-hans"):
+        assert "24" in got["qa"].text and "客户反馈" in got["qa"].text
+    # Once a day, however often it runs; a stricter target the next day counts the recent one.
+    assert jobs.run_feedback_waiting(on=today) == 0
+    limits = AlertSettings.load()
+    limits.feedback_response_hours = 1
+    limits.save()
+    assert jobs.run_feedback_waiting(on=today + days(1)) == 3
+    assert Notification.objects.get(kind=Kind.FEEDBACK_WAITING, recipient=world.qa,
+                                    day=today + days(1)).params["count"] == 2
+
+
+def test_reopened_feedback_waits_from_when_it_was_reopened(world):
+    from django.utils import timezone
+
+    from quality import services as quality_services
+
+    feedback = _feedback(world, "Reopened", hours_ago=100, assignee=world.qa)
+    feedback = quality_services.answer_feedback(user=world.qa, feedback=feedback, answer="x")
+    quality_services.reopen_feedback(user=world.client, feedback=feedback, comment="Not yet")
+    assert jobs.run_feedback_waiting(on=timezone.localdate()) == 0  # reopened just now
