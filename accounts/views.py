@@ -1,10 +1,12 @@
 """Sign-in, profile, password and language: the pages every user has, staff or client."""
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,10 +24,31 @@ def home(request):
     return redirect("projects:list")
 
 
+# Where a client may land after signing in: their portal and the pages every user has.
+CLIENT_LANDING_NAMESPACES = {"portal", "notifications", "accounts"}
+
+
+def client_may_land(path):
+    """Whether `path` is a page of the client's own space (else they go to their portal)."""
+    try:
+        match = resolve(urlsplit(path).path)
+    except Resolver404:
+        return False
+    return bool(CLIENT_LANDING_NAMESPACES & set(match.namespaces))
+
+
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        """Clients always land in their portal: a `next` pointing inside the company (an old
+        bookmark, a shared link) would only show them a 404."""
+        url = super().get_success_url()
+        if self.request.user.is_client and not client_may_land(url):
+            return reverse("portal:home")
+        return url
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

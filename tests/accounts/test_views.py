@@ -26,6 +26,22 @@ def test_clients_sign_in_and_land_on_the_portal(world):
     assert response.redirect_chain[-1][0] == reverse("portal:home")
 
 
+def test_clients_land_on_the_portal_whatever_internal_page_they_were_sent_from(world):
+    internal = reverse("projects:detail", args=[world.project.pk])
+    portal_page = reverse("portal:project", args=[world.project.pk])
+    for next_url, landing in ((internal, reverse("portal:home")), ("/nowhere/", reverse(
+            "portal:home")), (portal_page, portal_page)):
+        response = Client().post(
+            f"{reverse('accounts:login')}?next={next_url}",
+            {"username": "client", "password": "pw-Secret-123"},
+        )
+        assert response.url == landing, next_url
+    # Staff go where they were headed.
+    response = Client().post(f"{reverse('accounts:login')}?next={internal}",
+                             {"username": "pm", "password": "pw-Secret-123"})
+    assert response.url == internal
+
+
 def test_wrong_password_shows_an_error(world):
     response = Client().post(reverse("accounts:login"),
                              {"username": "pm", "password": "nope"})
