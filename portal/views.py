@@ -18,12 +18,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ConflictError
 from projects.attachments import attachments_of
+from projects.dashboards import progress_curve
 from projects.forms import add_service_errors
 from projects.models import Attachment, ChangeRequest, Membership
 from projects.permissions import can, require, visible_change_requests, visible_projects
@@ -148,6 +150,7 @@ def project_detail(request, pk):
     user = request.user
     actual, planned, baseline = progress_against_plan(project=project)
     variance = None if planned is None else actual - planned
+    curve = progress_curve(project=project, baseline=baseline, today=timezone.localdate())
     tasks = client_plan_rows(project=project, baseline=baseline)
     milestones = [t for t in tasks if t.is_milestone]
     stages = [t for t in tasks if not t.is_milestone]
@@ -158,7 +161,7 @@ def project_detail(request, pk):
     return render(request, "portal/project.html", {
         "project": project,
         "pm": _pm(project),
-        "actual": actual, "planned": planned, "variance": variance,
+        "actual": actual, "planned": planned, "variance": variance, "curve": curve,
         "variance_abs": None if variance is None else abs(variance),
         "position": exports.schedule_position(variance),
         "baseline": baseline,

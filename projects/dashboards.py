@@ -343,6 +343,16 @@ def project_dashboard(*, project, today):
     rate_project(facts, calendars)
     calendar = calendars.of(facts)
     baseline = Baseline.objects.filter(project=project).order_by("-number").first()
+    leaves, curves = _project_curves(project, baseline, calendar, today)
+    dashboard = Dashboard(project=facts, rating=facts.rating, baseline=baseline,
+                          task_count=len(leaves), **curves)
+    dashboard.milestones = _milestones(project, baseline, calendar, today)
+    dashboard.overdue_rows, dashboard.overdue_by_owner = _overdue_by_owner(project, today)
+    return dashboard
+
+
+def _project_curves(project, baseline, calendar, today):
+    """The project's leaf tasks and its curves (`_curves`), planned by `baseline` if any."""
     leaves = list(Task.objects.filter(project=project, is_summary=False).values_list(
         "pk", "duration_days", "planned_start", "planned_end"))
     # Milestones are no work: only tasks of one working day or more make the planned curve.
@@ -355,12 +365,18 @@ def project_dashboard(*, project, today):
     entries = ProgressEntry.objects.filter(
         task__project=project, task__is_summary=False).order_by("date", "id").values_list(
         "task_id", "date", "percent_complete")
-    curves = _curves(leaves, planned_rows, entries, calendar, today)
-    dashboard = Dashboard(project=facts, rating=facts.rating, baseline=baseline,
-                          task_count=len(leaves), **curves)
-    dashboard.milestones = _milestones(project, baseline, calendar, today)
-    dashboard.overdue_rows, dashboard.overdue_by_owner = _overdue_by_owner(project, today)
-    return dashboard
+    return leaves, _curves(leaves, planned_rows, entries, calendar, today)
+
+
+def progress_curve(*, project, baseline, today):
+    """The project's S-curve alone: planned against actual % complete of the whole project.
+
+    Only aggregate percentages by week, so it is what a client may see of progress (P4.3a);
+    the portal shows it.
+    """
+    _leaves, curves = _project_curves(project, baseline, engine_calendar(project.calendar),
+                                      today)
+    return curves["s_curve"]
 
 
 def _weeks(first, last):

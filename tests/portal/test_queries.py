@@ -73,4 +73,5 @@ def test_portal_pages_do_not_grow_in_queries_with_rows(portal, client_as):
 def test_the_project_page_needs_few_queries(portal, client_as):
     client = client_as("client")
     url = reverse("portal:project", args=[portal.project.pk])
-    assert count_queries(client, url) <= 20
+    # 20, and 3 for the week-by-week curve (leaf tasks, baseline rows, progress entries).
+    assert count_queries(client, url) <= 23
