@@ -39,6 +39,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from projects.models import Membership, Project
+from projects.selectors import HANDLES_FEEDBACK
 from tasks.models import ProgressEntry, Task
 
 from .models import AlertSettings, Delivery, EmailDigest, Kind, Notification, NotificationPreference
@@ -257,9 +258,8 @@ def run_feedback_waiting(*, on=None):
     hours = AlertSettings.load().feedback_response_hours
     end_of_day = timezone.make_aware(datetime.datetime.combine(on, datetime.time.max))
     cutoff = min(timezone.now(), end_of_day) - datetime.timedelta(hours=hours)
-    handles = Membership.objects.filter(user=OuterRef(OuterRef("pk"))).filter(
-        Q(role=Membership.Role.PM) | Q(team=Membership.Team.CUSTOMER_SERVICE)
-    ).values("project")
+    handles = Membership.objects.filter(
+        HANDLES_FEEDBACK, user=OuterRef(OuterRef("pk"))).values("project")
     mine = _waiting_feedback(cutoff=cutoff).filter(
         Q(status=ClientFeedback.Status.ASSIGNED, assignee=OuterRef("pk"))
         | Q(status=ClientFeedback.Status.OPEN, project__in=handles)

@@ -27,9 +27,9 @@ from config.errors import ConflictError
 from projects.attachments import attachments_of
 from projects.dashboards import progress_curve
 from projects.forms import add_service_errors
-from projects.models import Attachment, ChangeRequest, Membership
+from projects.models import Attachment, ChangeRequest
 from projects.permissions import can, require, visible_change_requests, visible_projects
-from projects.selectors import portal_projects
+from projects.selectors import portal_projects, project_pm
 from projects.services import submit_change_request
 from quality.models import ClientFeedback
 from quality.selectors import visible_feedback
@@ -121,14 +121,6 @@ def _reports(project):
     )
 
 
-def _pm(project):
-    membership = (
-        Membership.objects.filter(project=project, role=Membership.Role.PM)
-        .select_related("user").first()
-    )
-    return membership.user if membership else None
-
-
 def _can_request_change(user, project):
     return project.is_open and can(user, "change_request.create", project)
 
@@ -160,7 +152,7 @@ def project_detail(request, pk):
     reports = _reports(project)
     return render(request, "portal/project.html", {
         "project": project,
-        "pm": _pm(project),
+        "pm": project_pm(project=project),
         "actual": actual, "planned": planned, "variance": variance, "curve": curve,
         "variance_abs": None if variance is None else abs(variance),
         "position": exports.schedule_position(variance),

@@ -24,6 +24,16 @@ class Versioned(models.Model):
                 kwargs["update_fields"] = {*update_fields, "version"}
         super().save(*args, **kwargs)
 
+    def locked(self, expected_version=None):
+        """This row re-read under a lock (SELECT … FOR UPDATE) for a change; a StaleVersion
+        carrying the fresh row when `expected_version` was sent and is no longer current."""
+        from config.errors import StaleVersion
+
+        fresh = type(self)._default_manager.select_for_update().get(pk=self.pk)
+        if expected_version is not None and expected_version != fresh.version:
+            raise StaleVersion(_("This object was changed by someone else."), current=fresh)
+        return fresh
+
 
 class InitiationRequest(Versioned):
     """立项申请表: a business department asks management to start a project."""

@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
+    Q,
     Subquery,
     Value,
     When,
@@ -46,6 +47,32 @@ def _pm_subquery(column):
         Membership.objects.filter(project=OuterRef("pk"), role=Membership.Role.PM)
         .values(column)[:1]
     )
+
+
+# Who routes a project's client feedback (P2.3b): its pm and its customer-service team.
+HANDLES_FEEDBACK = Q(role=Membership.Role.PM) | Q(team=Membership.Team.CUSTOMER_SERVICE)
+
+
+def project_pm(*, project):
+    """The project's manager, or None."""
+    membership = (
+        Membership.objects.filter(project=project, role=Membership.Role.PM)
+        .select_related("user").first()
+    )
+    return membership.user if membership else None
+
+
+def client_members(*, project):
+    """The project's active client members: who hears what the portal shows."""
+    return [m.user for m in Membership.objects.filter(
+        project=project, role=Membership.Role.CLIENT, user__is_active=True,
+    ).select_related("user")]
+
+
+def feedback_handlers(*, project):
+    """The project's active pm and customer-service team."""
+    return [m.user for m in Membership.objects.filter(
+        HANDLES_FEEDBACK, project=project, user__is_active=True).select_related("user")]
 
 
 def project_list(*, user, sort="code"):

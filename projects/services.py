@@ -5,7 +5,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidTransition, StaleVersion
+from config.errors import InvalidTransition
 from notifications.models import Notification
 from notifications.services import notify
 
@@ -20,6 +20,7 @@ from .models import (
     Project,
 )
 from .permissions import require
+from .selectors import client_members, project_pm
 
 Status = InitiationRequest.Status
 
@@ -43,14 +44,6 @@ PROJECT_FIELDS = (
     "name", "description", "status", "client_organization", "planned_start", "planned_end",
     "calendar", "budget", "internal_notes",
 )
-
-
-def _locked(instance, expected_version):
-    """Re-read the row under a lock and refuse a stale version."""
-    fresh = type(instance).objects.select_for_update().get(pk=instance.pk)
-    if expected_version is not None and expected_version != fresh.version:
-        raise StaleVersion(_("This object was changed by someone else."), current=fresh)
-    return fresh
 
 
 def _validate(instance, exclude=()):
@@ -83,7 +76,7 @@ def create_initiation(*, user, **fields):
 @transaction.atomic
 def update_initiation(*, user, request, expected_version=None, **fields):
     require(user, "initiation.change", request)
-    request = _locked(request, expected_version)
+    request = request.locked(expected_version)
     if not request.is_editable:
         raise InvalidTransition(_("Only a draft or a returned request can be edited."))
     for name, value in fields.items():
@@ -98,7 +91,7 @@ def update_initiation(*, user, request, expected_version=None, **fields):
 def _transition(*, user, request, action, allowed_from, to, comment="", comment_required=False,
                 expected_version=None):
     require(user, action, request)
-    request = _locked(request, expected_version)
+    request = request.locked(expected_version)
     if request.status not in allowed_from:
         raise InvalidTransition(
             _("This request is %(status)s; it cannot be moved to %(target)s.")
@@ -220,7 +213,7 @@ def return_initiation(*, user, request, comment, expected_version=None):
 @transaction.atomic
 def update_project(*, user, project, expected_version=None, **fields):
     require(user, "project.change", project)
-    project = _locked(project, expected_version)
+    project = project.locked(expected_version)
     scheduled_from = (project.planned_start, project.calendar_id)
     old_status, old_client = project.status, project.client_organization_id
     for name, value in fields.items():
@@ -299,7 +292,7 @@ def add_member(*, user, project, member, role, team="", duties=""):
 @transaction.atomic
 def update_member(*, user, membership, expected_version=None, **fields):
     require(user, "membership.manage", membership.project)
-    membership = _locked(membership, expected_version)
+    membership = membership.locked(expected_version)
     for name in ("role", "team", "duties"):
         if name in fields:
             setattr(membership, name, fields[name] or "")
@@ -351,7 +344,7 @@ def record_meeting(*, user, project, attendees=(), action_items=(), **fields):
 def update_meeting(*, user, meeting, attendees=None, action_items=None, expected_version=None,
                    **fields):
     require(user, "meeting.manage", meeting.project)
-    meeting = _locked(meeting, expected_version)
+    meeting = meeting.locked(expected_version)
     for name in ("kind", "title", "held_at", "location", "minutes", "decisions"):
         if name in fields:
             setattr(meeting, name, fields[name])
@@ -374,17 +367,6 @@ def delete_meeting(*, user, meeting):
 CR = ChangeRequest.Status
 
 
-def _client_members(project):
-    return [m.user for m in project.memberships.filter(
-        role=Membership.Role.CLIENT, user__is_active=True).select_related("user")]
-
-
-def _pm_of(project):
-    membership = project.memberships.filter(role=Membership.Role.PM).select_related(
-        "user").first()
-    return membership.user if membership else None
-
-
 def _notify_change(change_request, *, actor, message, step, internal=(), clients=True):
     """Tell the client side (portal link) and the named internal people (internal link)."""
     project = change_request.project
@@ -392,7 +374,7 @@ def _notify_change(change_request, *, actor, message, step, internal=(), clients
               "project": project.name}
     key = f"change:{change_request.pk}:{step}:{change_request.version}"
     if clients:
-        people = _client_members(project)
+        people = client_members(project=project)
         if change_request.requested_by.is_client:
             people.append(change_request.requested_by)
         notify(
@@ -416,7 +398,7 @@ def _change_transition(change_request, *, user, to, comment=""):
 
 
 def _locked_change(change_request, *, expected_version, allowed_from, to):
-    change_request = _locked(change_request, expected_version)
+    change_request = change_request.locked(expected_version)
     if change_request.status not in allowed_from:
         raise InvalidTransition(
             _("This change request is %(status)s; it cannot become %(target)s.")
@@ -445,7 +427,7 @@ def submit_change_request(*, user, project, title, description, reason, attachme
     )
     attach(user=user, owner=change_request, project=project, uploads=attachments)
     _notify_change(
-        change_request, actor=user, step="submitted", internal=[_pm_of(project)],
+        change_request, actor=user, step="submitted", internal=[project_pm(project=project)],
         message=_("Change request %(ref)s “%(title)s” was submitted for %(project)s."),
     )
     return change_request
@@ -484,7 +466,7 @@ def assess_change_request(*, user, change_request, schedule_impact_days, cost_im
 
     _notify_change(
         change_request, actor=user, step="assessed",
-        internal=[_pm_of(change_request.project), *management_users()],
+        internal=[project_pm(project=change_request.project), *management_users()],
         message=_("Change request %(ref)s “%(title)s” (%(project)s) was assessed and awaits a "
                   "decision."),
     )
@@ -506,7 +488,7 @@ def _decide_change(*, user, change_request, to, comment, expected_version):
         _("Change request %(ref)s “%(title)s” (%(project)s) was approved.") if to == CR.APPROVED
         else _("Change request %(ref)s “%(title)s” (%(project)s) was rejected.")
     )
-    internal = [_pm_of(change_request.project)]
+    internal = [project_pm(project=change_request.project)]
     if not change_request.requested_by.is_client:
         internal.append(change_request.requested_by)
     _notify_change(change_request, actor=user, step=to, internal=internal, message=message)
@@ -566,7 +548,7 @@ def implement_change_request(*, user, change_request, comment="", changed_tasks=
 @transaction.atomic
 def update_change_notes(*, user, change_request, internal_notes, expected_version=None):
     require(user, "change_request.edit_internal", change_request)
-    change_request = _locked(change_request, expected_version)
+    change_request = change_request.locked(expected_version)
     change_request.internal_notes = internal_notes or ""
     change_request.save(update_fields=["internal_notes"])
     return change_request

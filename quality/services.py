@@ -8,11 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidTransition, StaleVersion
+from config.errors import InvalidTransition
 from notifications.models import Notification
 from notifications.services import notify
 from projects.models import Membership
 from projects.permissions import require
+from projects.selectors import feedback_handlers
 
 from .models import ClientFeedback, FeedbackEvent
 
@@ -20,10 +21,8 @@ Status = ClientFeedback.Status
 
 
 def _locked(feedback, expected_version, *, allowed_from, to):
-    fresh = ClientFeedback.objects.select_for_update().get(pk=feedback.pk)
-    if expected_version is not None and expected_version != fresh.version:
-        raise StaleVersion(_("This object was changed by someone else."), current=fresh)
-    if allowed_from is not None and fresh.status not in allowed_from:
+    fresh = feedback.locked(expected_version)
+    if fresh.status not in allowed_from:
         raise InvalidTransition(
             _("This feedback is %(status)s; it cannot become %(target)s.")
             % {"status": fresh.get_status_display(), "target": Status(to).label}
@@ -37,15 +36,6 @@ def _step(feedback, *, user, to, comment=""):
         comment=comment or "",
     )
     feedback.status = to
-
-
-def _handlers(project):
-    """Who hears about new feedback: the pm and the project's customer-service team."""
-    return [
-        m.user for m in Membership.objects.filter(project=project, user__is_active=True)
-        .select_related("user")
-        if m.role == Membership.Role.PM or m.team == Membership.Team.CUSTOMER_SERVICE
-    ]
 
 
 def _notify(feedback, *, actor, recipients, message, step, portal=False):
@@ -74,7 +64,7 @@ def submit_feedback(*, user, project, kind, subject, body, attachments=()):
                                  actor=user)
     attach(user=user, owner=feedback, project=project, uploads=attachments)
     _notify(
-        feedback, actor=user, recipients=_handlers(project), step="open",
+        feedback, actor=user, recipients=feedback_handlers(project=project), step="open",
         message=_("New client feedback %(ref)s “%(subject)s” on %(project)s."),
     )
     return feedback
@@ -151,8 +141,8 @@ def reopen_feedback(*, user, feedback, comment, expected_version=None):
     _step(feedback, user=user, to=Status.OPEN, comment=comment.strip())
     feedback.save()
     _notify(
-        feedback, actor=user, recipients=[feedback.assignee, *_handlers(feedback.project)],
-        step="reopened",
+        feedback, actor=user, step="reopened",
+        recipients=[feedback.assignee, *feedback_handlers(project=feedback.project)],
         message=_("The client reopened %(ref)s “%(subject)s” (%(project)s)."),
     )
     return feedback
@@ -161,7 +151,7 @@ def reopen_feedback(*, user, feedback, comment, expected_version=None):
 @transaction.atomic
 def update_internal_notes(*, user, feedback, internal_notes, expected_version=None):
     require(user, "feedback.edit_internal", feedback)
-    feedback = _locked(feedback, expected_version, allowed_from=None, to=None)
+    feedback = feedback.locked(expected_version)
     feedback.internal_notes = internal_notes or ""
     feedback.save(update_fields=["internal_notes"])
     return feedback

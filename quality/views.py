@@ -24,6 +24,7 @@ from notifications.models import AlertSettings
 from projects.attachments import attachments_of
 from projects.models import Membership
 from projects.permissions import can, is_admin, require, visible_projects
+from projects.selectors import HANDLES_FEEDBACK
 from projects.views import PAGE_SIZE, _project, _project_context
 from projects.views_steps import run_step
 
@@ -133,9 +134,7 @@ def handled_projects(user):
     """Projects whose feedback the user routes: as pm or customer service (admins: all)."""
     if is_admin(user):
         return visible_projects(user).values("pk")
-    return Membership.objects.filter(user=user).filter(
-        Q(role=Membership.Role.PM) | Q(team=Membership.Team.CUSTOMER_SERVICE)
-    ).values("project")
+    return Membership.objects.filter(HANDLES_FEEDBACK, user=user).values("project")
 
 
 def inbox_filters(user):

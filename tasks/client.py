@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import InvalidTransition
 from notifications.models import Notification
 from notifications.services import notify
-from projects.models import Membership
 from projects.permissions import require
+from projects.selectors import client_members
 
 from . import progress
 from .models import BaselineTask, ProgressEntry, PublishedReport, Task
@@ -173,10 +173,8 @@ def publish_report(*, user, project, week, summary="", attachments=()):
         content=report_snapshot(project=project, week=week), published_by=user,
     )
     attach(user=user, owner=report, project=project, uploads=attachments)
-    clients = [m.user for m in project.memberships.filter(
-        role=Membership.Role.CLIENT, user__is_active=True).select_related("user")]
     notify(
-        recipients=clients, kind=Notification.Kind.STATUS_REPORT,
+        recipients=client_members(project=project), kind=Notification.Kind.STATUS_REPORT,
         message=_("The status report for week %(week)s of %(project)s is available."),
         params={"week": week, "project": project.name}, project=project,
         dedupe_key=f"report:{report.pk}", url=report.get_portal_url(),
