@@ -21,7 +21,7 @@ from projects.selectors import client_members
 
 from . import progress
 from .models import BaselineTask, ProgressEntry, PublishedReport, Task
-from .reports import _latest_baseline, planned_percent
+from .reports import _latest_baseline, finished_between, planned_between, planned_percent
 from .services import engine_calendar
 
 # The columns of a task a client may read.
@@ -50,7 +50,6 @@ def client_plan_rows(*, project, baseline, today=None):
             baseline=baseline, task__in=[t.pk for t in tasks],
         ).values_list("task", "planned_end"))
     calendar = engine_calendar(project.calendar)
-    closed = {Task.Status.DONE, Task.Status.CANCELLED}
     for task in tasks:
         task.baseline_end = baseline_ends.get(task.pk)
         finish = task.actual_finish or task.planned_end
@@ -63,9 +62,7 @@ def client_plan_rows(*, project, baseline, today=None):
                 task.slip_days = -calendar.working_days_between(
                     finish + timedelta(days=1), task.baseline_end)
         task.slip_abs = abs(task.slip_days or 0)
-        task.is_overdue = bool(
-            task.status not in closed and task.planned_end and task.planned_end < today
-        )
+        task.is_overdue = progress.is_overdue(task, today)
     return tasks
 
 
@@ -119,19 +116,15 @@ def report_snapshot(*, project, week, today=None):
     if baseline is not None:
         baseline_ends = dict(BaselineTask.objects.filter(
             baseline=baseline, task__in=[t.pk for t in tasks]).values_list("task", "planned_end"))
-    next_monday, next_sunday = progress.parse_week(progress.week_of(
-        monday + timedelta(days=7)))
+    next_monday, next_sunday = monday + timedelta(days=7), sunday + timedelta(days=7)
     rows = [_task_row(t, baseline_ends) for t in tasks]
-    closed = {Task.Status.DONE, Task.Status.CANCELLED}
     done, upcoming, late = [], [], []
     for task, row in zip(tasks, rows, strict=True):
-        if task.status == Task.Status.DONE and task.actual_finish and (
-                monday <= task.actual_finish <= sunday):
+        if finished_between(task, monday, sunday):
             done.append(row)
-        if task.status not in closed and task.planned_start and task.planned_end and (
-                task.planned_start <= next_sunday and task.planned_end >= next_monday):
+        if planned_between(task, next_monday, next_sunday):
             upcoming.append(row)
-        if task.status not in closed and task.planned_end and task.planned_end < report_date:
+        if progress.is_overdue(task, report_date):
             late.append(row)
     problems = [
         {"date": _iso(entry.date), "task": entry.task.name if entry.task.client_visible else "",

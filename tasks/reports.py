@@ -133,6 +133,18 @@ def planned_percent(baseline_rows, day, calendar):
     return None
 
 
+def finished_between(task, first, last):
+    """Done, with its actual finish between `first` and `last` (the report's "done")."""
+    return bool(task.status == Task.Status.DONE and task.actual_finish
+                and first <= task.actual_finish <= last)
+
+
+def planned_between(task, first, last):
+    """Still to do and scheduled to be worked on between `first` and `last` ("next week")."""
+    return bool(task.status not in CLOSED and task.planned_start and task.planned_end
+                and task.planned_start <= last and task.planned_end >= first)
+
+
 def _latest_baseline(project):
     return Baseline.objects.filter(project=project).order_by("-number").first()
 
@@ -189,13 +201,11 @@ def build_status_report(*, project, week, today=None):
     )
     for task in tasks:
         task.percent_at_report = percent_at(task)
-        if (task.status == Task.Status.DONE and task.actual_finish
-                and monday <= task.actual_finish <= sunday):
+        if finished_between(task, monday, sunday):
             report.done.append(task)
-        if (is_open(task) and task.planned_start and task.planned_end
-                and task.planned_start <= next_sunday and task.planned_end >= next_monday):
+        if planned_between(task, next_monday, next_sunday):
             report.next_week.append(task)
-        if is_open(task) and task.planned_end and task.planned_end < report_date:
+        if progress.is_overdue(task, report_date):
             task.days_late = calendar.working_days_between(
                 task.planned_end + timedelta(days=1), report_date)
             report.overdue.append(task)
